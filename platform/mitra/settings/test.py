@@ -1,0 +1,13 @@
+"""The test run: the same services as production (real PostgreSQL, broker, S3 server), faster hashing."""
+
+from mitra.settings.base import *  # noqa: F403
+from mitra.settings.base import env_str
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never outside tests
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Own Redis databases, so a running demo and a test run on one machine never share queues or cache.
+CELERY_BROKER_URL = env_str("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
+CELERY_RESULT_BACKEND = CELERY_BROKER_URL
+CACHES["default"]["LOCATION"] = env_str("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")  # noqa: F405
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

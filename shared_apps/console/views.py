@@ -1,0 +1,15 @@
+"""The operators' console (control plane, root domain)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from tenants.selectors import region_base_url, region_list
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    regions = [(r, region_base_url(r)) for r in region_list()]
+    return render(request, "console/home.html", {"regions": regions})

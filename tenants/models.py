@@ -1,0 +1,129 @@
+"""A region (pemda) is a tenant with its own schema; its domain routes requests to that schema."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+SLUG_RE = re.compile(r"^[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?$")
+SCHEMA_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+# Names a region may never take: PostgreSQL's own schemas, our public schema, and hostnames the
+# platform keeps for itself.
+RESERVED_NAMES = frozenset(
+    {
+        "public",
+        "www",
+        "admin",
+        "api",
+        "app",
+        "static",
+        "media",
+        "mail",
+        "smtp",
+        "ftp",
+        "ns",
+        "ns1",
+        "ns2",
+        "mitra",
+        "console",
+        "konsol",
+        "operator",
+        "root",
+        "template",
+        "default",
+        "information_schema",
+        "localhost",
+        "status",
+        "docs",
+        "auth",
+        "sso",
+        "test",
+    }
+)
+TIMEZONES = [
+    ("Asia/Jakarta", "WIB (Asia/Jakarta)"),
+    ("Asia/Makassar", "WITA (Asia/Makassar)"),
+    ("Asia/Jayapura", "WIT (Asia/Jayapura)"),
+]
+
+
+def validate_slug(value: str) -> None:
+    if not SLUG_RE.match(value or ""):
+        raise ValidationError(
+            _("Subdomain hanya boleh berisi huruf kecil, angka dan tanda hubung, diawali huruf, maksimal 40."),
+            code="invalid_subdomain",
+        )
+    if value in RESERVED_NAMES:
+        raise ValidationError(
+            _("Subdomain '%(value)s' dicadangkan oleh platform."), code="reserved_subdomain", params={"value": value}
+        )
+
+
+def validate_schema_name(value: str) -> None:
+    if not SCHEMA_RE.match(value or "") or value.startswith("pg_"):
+        raise ValidationError(_("Nama skema tidak sah: %(value)s"), code="invalid_schema", params={"value": value})
+    if value in RESERVED_NAMES:
+        raise ValidationError(_("Nama skema '%(value)s' dicadangkan."), code="reserved_schema", params={"value": value})
+
+
+def schema_name_for_slug(slug: str) -> str:
+    return slug.replace("-", "_")
+
+
+class Region(TenantMixin):
+    class Kind(models.TextChoices):
+        PROVINSI = "provinsi", _("Provinsi")
+        KABUPATEN = "kabupaten", _("Kabupaten")
+        KOTA = "kota", _("Kota")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Menunggu")
+        PROVISIONING = "provisioning", _("Sedang disiapkan")
+        ACTIVE = "active", _("Aktif")
+        SUSPENDED = "suspended", _("Ditangguhkan")
+        TERMINATED = "terminated", _("Diakhiri")
+        FAILED = "failed", _("Gagal disiapkan")
+
+    slug = models.CharField(_("subdomain"), max_length=40, unique=True, validators=[validate_slug])
+    official_name = models.CharField(_("nama resmi"), max_length=120, unique=True)
+    kind = models.CharField(_("jenis"), max_length=12, choices=Kind.choices)
+    region_code = models.CharField(_("kode wilayah Kemendagri"), max_length=8, unique=True)
+    province_code = models.CharField(_("kode provinsi"), max_length=2)
+    timezone = models.CharField(_("zona waktu"), max_length=32, choices=TIMEZONES, default="Asia/Jakarta")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    status_reason = models.TextField(_("alasan status"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Schemas are made by the provisioning service, explicitly and resumably, never by save().
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    class Meta:
+        ordering = ["official_name"]
+        verbose_name = _("wilayah")
+        verbose_name_plural = _("wilayah")
+
+    def __str__(self) -> str:
+        return self.official_name
+
+    def clean(self) -> None:
+        validate_slug(self.slug)
+        validate_schema_name(self.schema_name)
+
+    @property
+    def is_routable(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class Domain(DomainMixin):
+    class Meta:
+        verbose_name = _("domain")
+        verbose_name_plural = _("domain")
+
+    def __str__(self) -> str:
+        return self.domain
