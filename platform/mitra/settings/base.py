@@ -222,3 +222,6 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS: list[str] = []
 MITRA_S3_CONFIGURED = env_is_set("AWS_STORAGE_BUCKET_NAME")
+# Serve static files straight from the apps' folders unless collectstatic has filled STATIC_ROOT
+# (production images run collectstatic at build time and leave this off).
+WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", not (STATIC_ROOT / "mitra").exists())

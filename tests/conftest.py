@@ -1,0 +1,106 @@
+"""Fixtures shared by every test layer.
+
+The test database gets two provisioned regions at session start, Brebes (the victim, with data) and Tegal
+(the attacker), plus a control-plane operator, all committed so that real server and worker processes
+started by the tests see them too.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "rahasia-uji-2026"
+
+
+@dataclass(frozen=True)
+class Seed:
+    brebes_schema: str = "brebes"
+    tegal_schema: str = "tegal"
+    password: str = PASSWORD
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 30.0, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode} before port {port} opened")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on port {port} after {timeout}s")
+
+
+def test_process_env(**extra: str) -> dict[str, str]:
+    """Environment for a server or worker process that must share this run's test database."""
+    db = connection.settings_dict
+    env = dict(os.environ)
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "mitra.settings.test",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "platform")]),
+    })
+    env.update(extra)
+    return env
+
+
+def bin_path(name: str) -> str:
+    return str(Path(sys.executable).parent / name)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[Seed]:  # noqa: PT004
+    from django.contrib.auth import get_user_model
+    from django_tenants.utils import schema_context
+
+    from tenant_apps.org.roles import Role
+    from tenant_apps.org.services import account_upsert
+    from tenants.services import region_provision, region_register
+
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        get_user_model().objects.create_user("operator", password=PASSWORD, is_staff=True)
+        for slug, code, accounts in (
+            ("brebes", "33.29", [("admin", Role.REGION_ADMIN), ("staf", Role.STAFF)]),
+            ("tegal", "33.28", [("admin", Role.REGION_ADMIN)]),
+        ):
+            region = region_register(slug=slug, region_code=code, actor="system:test")
+            region_provision(region=region, actor="system:test")
+            with schema_context(region.schema_name):
+                for username, role in accounts:
+                    account_upsert(username=username, password=PASSWORD, full_name=f"{username.title()} {slug}",
+                                   roles=[role], actor="system:test")
+        connection.set_schema_to_public()
+    yield Seed()
+
+
+@pytest.fixture
+def seed(django_db_setup: Seed) -> Seed:
+    return django_db_setup
+
+
+@pytest.fixture(autouse=True)
+def _back_to_public() -> Iterator[None]:
+    yield
+    connection.set_schema_to_public()
+
+
+def host(schema_or_root: str) -> str:
+    return "localhost" if schema_or_root == "public" else f"{schema_or_root}.localhost"
