@@ -172,7 +172,11 @@ def region_provision(*, region: Region, actor: str) -> Region:
                 cursor.execute(f'CREATE SCHEMA "{region.schema_name}"')
         call_command("migrate_schemas", schema_name=region.schema_name, interactive=False, verbosity=0)
         connection.set_schema_to_public()
-        Domain.objects.update_or_create(domain=region_hostname(region), defaults={"tenant": region, "is_primary": True})
+        domain, _created = Domain.objects.get_or_create(
+            domain=region_hostname(region), defaults={"tenant": region, "is_primary": True}
+        )
+        if domain.tenant_id != region.pk:
+            raise RegionError("domain_taken", _("Domain %(d)s sudah dipakai wilayah lain.") % {"d": domain.domain})
         region_transition(region=region, to=S.ACTIVE, actor=actor)
     except Exception as exc:
         logger.exception("provisioning %s failed", region.schema_name)

@@ -48,15 +48,17 @@ def wait_for_port(port: int, timeout: float = 30.0, proc: subprocess.Popen | Non
     raise TimeoutError(f"nothing listens on port {port} after {timeout}s")
 
 
-def test_process_env(**extra: str) -> dict[str, str]:
+def process_env(**extra: str) -> dict[str, str]:
     """Environment for a server or worker process that must share this run's test database."""
     db = connection.settings_dict
     env = dict(os.environ)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "mitra.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "platform")]),
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "mitra.settings.test",
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "platform")]),
+        }
+    )
     env.update(extra)
     return env
 
@@ -66,7 +68,7 @@ def bin_path(name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[Seed]:  # noqa: PT004
+def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[Seed]:
     from django.contrib.auth import get_user_model
     from django_tenants.utils import schema_context
 
@@ -85,13 +87,18 @@ def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[Seed]:  # no
             region_provision(region=region, actor="system:test")
             with schema_context(region.schema_name):
                 for username, role in accounts:
-                    account_upsert(username=username, password=PASSWORD, full_name=f"{username.title()} {slug}",
-                                   roles=[role], actor="system:test")
+                    account_upsert(
+                        username=username,
+                        password=PASSWORD,
+                        full_name=f"{username.title()} {slug}",
+                        roles=[role],
+                        actor="system:test",
+                    )
         connection.set_schema_to_public()
-    yield Seed()
+    return Seed()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def seed(django_db_setup: Seed) -> Seed:
     return django_db_setup
 
@@ -104,3 +111,25 @@ def _back_to_public() -> Iterator[None]:
 
 def host(schema_or_root: str) -> str:
     return "localhost" if schema_or_root == "public" else f"{schema_or_root}.localhost"
+
+
+@pytest.fixture
+def committed_db(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """Database access without the per-test transaction, for code that commits as it goes (provisioning).
+
+    Tests using it must clean up what they create; audit records stay, as they are append-only.
+    """
+    with django_db_blocker.unblock():
+        yield
+        connection.set_schema_to_public()
+
+
+def drop_region(slug: str) -> None:
+    from tenants.models import Region
+
+    connection.set_schema_to_public()
+    for region in Region.objects.filter(slug=slug):
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{region.schema_name}" CASCADE')
+        region.domains.all().delete()
+        region.delete(force_drop=False)

@@ -57,7 +57,8 @@ def test_same_username_in_another_region_does_not_share_a_password(seed):
         tegal_admin.set_password("hanya-untuk-tegal-1")
         tegal_admin.save()
     response = Client(HTTP_HOST="brebes.localhost").post(
-        "/masuk/", {"username": "admin", "password": "hanya-untuk-tegal-1"})
+        "/masuk/", {"username": "admin", "password": "hanya-untuk-tegal-1"}
+    )
     assert response.status_code == 200
     assert "salah" in response.content.decode()
 
@@ -69,8 +70,7 @@ def test_regional_staff_cannot_log_in_to_the_control_plane(seed):
 
 
 def test_operator_has_no_account_inside_a_region(seed):
-    response = Client(HTTP_HOST="brebes.localhost").post(
-        "/masuk/", {"username": "operator", "password": seed.password})
+    response = Client(HTTP_HOST="brebes.localhost").post("/masuk/", {"username": "operator", "password": seed.password})
     assert response.status_code == 200
 
 

@@ -1,5 +1,7 @@
 """The test run: the same services as production (real PostgreSQL, broker, S3 server), faster hashing."""
 
+import os
+
 from mitra.settings.base import *  # noqa: F403
 from mitra.settings.base import env_str
 
@@ -11,3 +13,6 @@ CELERY_BROKER_URL = env_str("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/14
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CACHES["default"]["LOCATION"] = env_str("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")  # noqa: F405
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+# One test database per pytest process, so parallel runs on one machine (a developer's and CI's) never
+# create or drop each other's database.
+DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", f"test_mitra_{os.getpid()}")}  # noqa: F405
