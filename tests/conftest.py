@@ -68,7 +68,7 @@ def bin_path(name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[Seed]:
+def django_db_setup(django_db_setup, django_db_blocker, request) -> Seed:
     from django.contrib.auth import get_user_model
     from django_tenants.utils import schema_context
 
@@ -95,7 +95,19 @@ def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[Seed]:
                         actor="system:test",
                     )
         connection.set_schema_to_public()
+    request.addfinalizer(lambda: _disconnect_others(django_db_blocker))
     return Seed()
+
+
+def _disconnect_others(django_db_blocker) -> None:
+    # Server and worker processes the tests started (and connections Playwright's greenlet left behind)
+    # must not keep the test database from being dropped at the end of the run.
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    connection.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,91 @@
+"""A real server process (gunicorn, the production entry point) on the test database, and Debian's
+Chromium driven by Playwright. Chromium resolves *.localhost to loopback, so region hosts just work."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT, bin_path, free_port, process_env, wait_for_port
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls our fixtures make are still
+# synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+]
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+
+
+@dataclass(frozen=True)
+class LivePlatform:
+    port: int
+
+    def url(self, host: str = "localhost", path: str = "/") -> str:
+        return f"http://{host}:{self.port}{path}"
+
+
+@pytest.fixture(scope="session")
+def live_platform(django_db_setup) -> Iterator[LivePlatform]:
+    port = free_port()
+    log = (ARTIFACTS / "gunicorn.log")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [bin_path("gunicorn"), "mitra.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "2",
+             "--graceful-timeout", "5"],
+            cwd=REPO_ROOT, env=process_env(MITRA_PUBLIC_PORT=str(port)), stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            wait_for_port(port, timeout=30, proc=proc)
+            yield LivePlatform(port)
+        finally:
+            # The whole process group: workers must be gone before the test database is dropped.
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (the browser tests never download one)")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, request) -> Iterator:
+    context = browser.new_context(locale="id-ID")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.rep_call = report
