@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.core.exceptions import SuspiciousFileOperation
@@ -50,6 +52,11 @@ class RegionPrefixMixin:
         return name if name.startswith(f"{prefix}/") else f"{prefix}/{name}"
 
     def _checked(self, name: str) -> str:
+        # Both backends normalise `brebes/../tegal/x` to `tegal/x` after this check has read the first
+        # segment, so a `..` anywhere would let a region reach another's files. Backslashes count as
+        # separators, as in Django's own validate_file_name.
+        if ".." in PurePosixPath(name.replace("\\", "/")).parts:
+            raise SuspiciousFileOperation(f"Path traversal in {name!r}")
         schema = connection.schema_name
         owner = name.lstrip("/").split("/", 1)[0]
         if schema != PUBLIC_SCHEMA and owner != schema:
@@ -59,7 +66,8 @@ class RegionPrefixMixin:
     def save(self, name: str | None, content: File, max_length: int | None = None) -> str:
         if name is None:
             name = content.name
-        return super().save(self._prefixed(name), content, max_length=max_length)  # type: ignore[misc]
+        # Checked like a read, so that `storage_prefix` cannot carry a region's code into another prefix.
+        return super().save(self._checked(self._prefixed(name)), content, max_length=max_length)  # type: ignore[misc]
 
     def open(self, name: str, mode: str = "rb") -> File:
         return super().open(self._checked(name), mode)  # type: ignore[misc]
@@ -75,6 +83,18 @@ class RegionPrefixMixin:
 
     def url(self, name: str, *args: Any, **kwargs: Any) -> str:
         return super().url(self._checked(name), *args, **kwargs)  # type: ignore[misc]
+
+    def listdir(self, path: str) -> tuple[list[str], list[str]]:
+        return super().listdir(self._checked(path))  # type: ignore[misc]
+
+    def get_accessed_time(self, name: str) -> datetime:
+        return super().get_accessed_time(self._checked(name))  # type: ignore[misc]
+
+    def get_created_time(self, name: str) -> datetime:
+        return super().get_created_time(self._checked(name))  # type: ignore[misc]
+
+    def get_modified_time(self, name: str) -> datetime:
+        return super().get_modified_time(self._checked(name))  # type: ignore[misc]
 
 
 class RegionFileSystemStorage(RegionPrefixMixin, FileSystemStorage):
