@@ -33,6 +33,7 @@ if ! port_open 127.0.0.1 6379 && [ -z "${CELERY_BROKER_URL:-}" ]; then
 fi
 
 .venv/bin/mitra bootstrap
+.venv/bin/mitra collectstatic --noinput --verbosity 0
 .venv/bin/mitra demo
 
 worker_pid=""
