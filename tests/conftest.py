@@ -68,7 +68,7 @@ def bin_path(name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker, request) -> Seed:
+def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[Seed]:
     from django.contrib.auth import get_user_model
     from django_tenants.utils import schema_context
 
@@ -95,8 +95,8 @@ def django_db_setup(django_db_setup, django_db_blocker, request) -> Seed:
                         actor="system:test",
                     )
         connection.set_schema_to_public()
-    request.addfinalizer(lambda: _disconnect_others(django_db_blocker))
-    return Seed()
+    yield Seed()
+    _disconnect_others(django_db_blocker)
 
 
 def _disconnect_others(django_db_blocker) -> None:

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 source deploy/dev/common.sh
 
 ensure_venv
-.venv/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
+.venv/bin/pip install --quiet --disable-pip-version-check -e '.[test,embedded]'
 if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "Installing Debian's chromium for the browser tests."
