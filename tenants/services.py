@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_exists
 
+from mitra.errors import ConflictError, DomainError
 from shared_apps.audit.services import audit_record
 from tenants.models import Domain, Region, schema_name_for_slug, validate_schema_name, validate_slug
 from tenants.selectors import region_hostname
@@ -33,16 +34,11 @@ REGION_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class RegionError(Exception):
-    """A domain error with a stable code for the API and an Indonesian message for people."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class RegionError(DomainError):
+    pass
 
 
-class InvalidTransitionError(RegionError):
+class InvalidTransitionError(ConflictError):
     pass
 
 
@@ -68,6 +64,7 @@ def region_transition(*, region: Region, to: str, actor: str, reason: str = "") 
         action=f"region.{to}",
         target_type="region",
         target_id=locked.schema_name,
+        region=locked.schema_name,
         before=before,
         after=_snapshot(locked),
     )
@@ -129,6 +126,7 @@ def region_register(
         action="region.register",
         target_type="region",
         target_id=region.schema_name,
+        region=region.schema_name,
         after={"slug": slug, "official_name": region.official_name, "region_code": region.region_code},
     )
     return region

@@ -72,13 +72,17 @@ def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[Seed]:
     from django.contrib.auth import get_user_model
     from django_tenants.utils import schema_context
 
+    from shared_apps.console.roles import OperatorRole, operator_role_set
     from tenant_apps.org.roles import Role
     from tenant_apps.org.services import account_upsert
     from tenants.services import region_provision, region_register
 
     with django_db_blocker.unblock():
         connection.set_schema_to_public()
-        get_user_model().objects.create_user("operator", password=PASSWORD, is_staff=True)
+        operator = get_user_model().objects.create_user("operator", password=PASSWORD, is_staff=True)
+        operator_role_set(operator, OperatorRole.ADMIN)
+        viewer = get_user_model().objects.create_user("pemantau", password=PASSWORD)
+        operator_role_set(viewer, OperatorRole.VIEWER)
         for slug, code, accounts in (
             ("brebes", "33.29", [("admin", Role.REGION_ADMIN), ("staf", Role.STAFF)]),
             ("tegal", "33.28", [("admin", Role.REGION_ADMIN)]),

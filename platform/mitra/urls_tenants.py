@@ -1,16 +1,24 @@
-"""URLs of a region's subdomain."""
+"""URLs of a region's subdomain: the workspace, then every module the registry knows (the licence gate
+decides per request whether the region may use it)."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from mitra.auth_api import TokenObtainApi
 from tenant_apps.org import views as org_views
+from tenant_apps.registry import all_modules
+
+api_v1 = [path("auth/token/", TokenObtainApi.as_view(), name="api-token")]
+api_v1 += [path(f"{spec.code}/", include(spec.api_urls)) for spec in all_modules() if spec.api_urls]
 
 urlpatterns = [
     path("", org_views.home, name="home"),
     path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="mitra.urls_tenants"), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+urlpatterns += [path(spec.url_prefix, include((spec.urls, spec.code))) for spec in all_modules()]

@@ -17,6 +17,9 @@ class AuditRecord(models.Model):
     action = models.CharField(max_length=80)  # "region.provision", "letter.sign", …
     target_type = models.CharField(max_length=60)
     target_id = models.CharField(max_length=64)
+    # The region the change concerns (its schema name), blank for platform-wide changes: the console's
+    # region timeline reads the public chain by it.
+    region = models.CharField(max_length=63, blank=True, db_index=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)

@@ -20,6 +20,11 @@ def audit_for_target(*, target_type: str, target_id: str | int) -> QuerySet[Audi
     return AuditRecord.objects.filter(target_type=target_type, target_id=str(target_id)).order_by("id")
 
 
+def audit_for_region(*, schema_name: str) -> QuerySet[AuditRecord]:
+    """The control plane's history of one region (registration, MoU, licences, provisioning, status)."""
+    return AuditRecord.objects.filter(region=schema_name).order_by("-id")
+
+
 def audit_verify(*, batch_size: int = 5000) -> tuple[int, list[ChainProblem]]:
     """Walk the chain in id order; returns (records checked, problems found)."""
     problems: list[ChainProblem] = []
@@ -36,6 +41,7 @@ def audit_verify(*, batch_size: int = 5000) -> tuple[int, list[ChainProblem]]:
             action=rec.action,
             target_type=rec.target_type,
             target_id=rec.target_id,
+            region=rec.region,
             before=rec.before,
             after=rec.after,
             request_id=rec.request_id,

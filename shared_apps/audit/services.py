@@ -30,6 +30,7 @@ def record_hash(
     action: str,
     target_type: str,
     target_id: str,
+    region: str,
     before: Any,
     after: Any,
     request_id: str,
@@ -41,6 +42,7 @@ def record_hash(
         "action": action,
         "type": target_type,
         "id": target_id,
+        "region": region,
         "before": before,
         "after": after,
         "request": request_id,
@@ -59,13 +61,17 @@ def audit_record(
     action: str,
     target_type: str,
     target_id: str | int,
+    region: str = "",
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditRecord:
     """Append one record to the current schema's chain.
 
     Must run inside the caller's transaction so the record and the change commit or roll back together.
+    `region` names the region concerned (its schema); inside a region schema it defaults to that schema.
     """
+    if not region and connection.schema_name != "public":
+        region = connection.schema_name
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", [_LOCK_NAMESPACE])
     last = AuditRecord.objects.order_by("-id").only("hash").first()
@@ -77,6 +83,7 @@ def audit_record(
         "action": action,
         "target_type": target_type,
         "target_id": str(target_id),
+        "region": region,
         "before": _jsonable(before),
         "after": _jsonable(after),
         "request_id": current_request_id(),
@@ -88,9 +95,18 @@ def audit_record(
         action=action,
         target_type=target_type,
         target_id=str(target_id),
+        region=region,
         before=fields["before"],
         after=fields["after"],
         request_id=fields["request_id"],
         prev_hash=prev_hash,
         hash=digest,
     )
+
+
+def actor_for(user: Any) -> str:
+    """How a user is named in audit records: "operator:budi" on the control plane, "brebes:budi" in a region."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return "anonymous"
+    schema = connection.schema_name
+    return f"{'operator' if schema == 'public' else schema}:{user.get_username()}"

@@ -22,7 +22,7 @@ def test_accounts_live_only_in_their_own_schema(seed):
         assert set(get_user_model().objects.values_list("username", flat=True)) == {"admin", "staf"}
     with schema_context("tegal"):
         assert set(get_user_model().objects.values_list("username", flat=True)) == {"admin"}
-    assert set(get_user_model().objects.values_list("username", flat=True)) == {"operator"}
+    assert set(get_user_model().objects.values_list("username", flat=True)) == {"operator", "pemantau"}
 
 
 def test_brebes_session_cookie_is_worthless_on_tegals_host(seed):

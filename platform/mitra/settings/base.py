@@ -42,6 +42,9 @@ SHARED_APPS = [
     "mitra",
     "shared_apps.audit",
     "shared_apps.console",
+    "shared_apps.modules",
+    "shared_apps.onboarding",
+    "shared_apps.licensing",
 ]
 # Auth, sessions and tokens are in both lists on purpose: every region schema has its own accounts,
 # sessions and tokens, so a Brebes account exists nowhere else (DESIGN.md, isolation model).
@@ -52,6 +55,9 @@ TENANT_APPS = [
     "rest_framework.authtoken",
     "shared_apps.audit",  # each schema keeps its own audit chain
     "tenant_apps.org",
+    # Region modules: each declares itself (tenant_apps/base.py); licensing decides who may use it.
+    "tenant_apps.eoffice",
+    "tenant_apps.ekinerja",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -194,6 +200,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "mitra.api.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"login": "10/min"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Mitra API",

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_tenants.utils import schema_context
 
+from shared_apps.console.roles import OperatorRole, operator_role_set
 from tenant_apps.org.roles import Role
 from tenant_apps.org.services import account_upsert
 from tenants.models import Region
@@ -36,6 +37,7 @@ class Command(BaseCommand):
             if created:
                 operator.set_password(DEMO_PASSWORD)
                 operator.save(update_fields=["password"])
+            operator_role_set(operator, OperatorRole.ADMIN)
 
         brebes = Region.objects.filter(slug="brebes").first()
         if brebes is None:
