@@ -1,7 +1,9 @@
 """Error reporting: Sentry, initialised in one place, only when SENTRY_DSN is set.
 
-No personal data leaves the platform: send_default_pii is off, and before_send drops what the SDK could
-still attach (user identity, cookies, request bodies). Each event carries the region's schema as a tag.
+No personal data leaves the platform: send_default_pii is off, stack frames are sent without their local
+variables, and the same scrubber runs on errors and on transactions to drop what the SDK could still attach
+(user identity, cookies, request bodies, query strings, client addresses). Each event carries the region's
+schema as a tag. tests/integration/test_sentry.py checks all of this against what the SDK really sends.
 """
 
 from __future__ import annotations
@@ -12,7 +14,12 @@ import sentry_sdk
 from django.conf import settings
 
 REGION_TAG = "region"
-_SCRUBBED_REQUEST_KEYS = ("cookies", "data", "env")
+# Query strings carry search terms (a name, a NIK) as often as page numbers; env holds the client address.
+_SCRUBBED_REQUEST_KEYS = ("cookies", "data", "env", "query_string")
+# Secrets and client addresses. The SDK already masks some of these, but not X-CSRFToken, which it sends as is.
+_SCRUBBED_HEADERS = frozenset(
+    ("cookie", "authorization", "proxy-authorization", "x-csrftoken", "x-forwarded-for", "x-real-ip", "forwarded")
+)
 
 
 def _strip_personal_data(event: dict[str, Any], _hint: dict[str, Any]) -> dict[str, Any]:
@@ -23,9 +30,7 @@ def _strip_personal_data(event: dict[str, Any], _hint: dict[str, Any]) -> dict[s
             request.pop(key, None)
         headers = request.get("headers")
         if isinstance(headers, dict):
-            request["headers"] = {
-                k: v for k, v in headers.items() if k.lower() not in {"cookie", "authorization", "x-forwarded-for"}
-            }
+            request["headers"] = {k: v for k, v in headers.items() if k.lower() not in _SCRUBBED_HEADERS}
     return event
 
 
@@ -42,8 +47,13 @@ def init_sentry(dsn: str | None = None) -> bool:
         environment=settings.SENTRY_ENVIRONMENT,
         integrations=[DjangoIntegration(), CeleryIntegration()],
         send_default_pii=False,
+        # A view's locals hold the citizen's data it was working on (a NIK, a name); the SDK would send them
+        # verbatim with every frame, and its scrubber only recognises names like "password".
+        include_local_variables=False,
         traces_sample_rate=settings.SENTRY_TRACES_SAMPLE_RATE,
         before_send=_strip_personal_data,
+        # Transactions carry the same request data and do not pass through before_send.
+        before_send_transaction=_strip_personal_data,
     )
     return True
 

@@ -20,8 +20,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
 ]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 
@@ -37,13 +43,26 @@ class LivePlatform:
 @pytest.fixture(scope="session")
 def live_platform(django_db_setup) -> Iterator[LivePlatform]:
     port = free_port()
-    log = (ARTIFACTS / "gunicorn.log")
+    log = ARTIFACTS / "gunicorn.log"
     ARTIFACTS.mkdir(exist_ok=True)
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [bin_path("gunicorn"), "mitra.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "2",
-             "--graceful-timeout", "5"],
-            cwd=REPO_ROOT, env=process_env(MITRA_PUBLIC_PORT=str(port)), stdout=out, stderr=subprocess.STDOUT,
+            [
+                bin_path("gunicorn"),
+                "mitra.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--threads",
+                "2",
+                "--graceful-timeout",
+                "5",
+            ],
+            cwd=REPO_ROOT,
+            env=process_env(MITRA_PUBLIC_PORT=str(port)),
+            stdout=out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         try:
