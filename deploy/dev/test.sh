@@ -17,9 +17,7 @@ if [ ! -x /usr/bin/chromium ]; then
     exit 1
   fi
 fi
-for service in "127.0.0.1 5432 PostgreSQL" "127.0.0.1 6379 Redis"; do
-  set -- $service
-  port_open "$1" "$2" || { echo "$3 does not answer on $1:$2 (see README, Quick start)." >&2; exit 1; }
-done
+port_open 127.0.0.1 5432 || { echo "PostgreSQL does not answer on 127.0.0.1:5432 (README, Quick start)." >&2; exit 1; }
+port_open 127.0.0.1 6379 || { echo "Redis does not answer on 127.0.0.1:6379 (README, Quick start)." >&2; exit 1; }
 .venv/bin/ruff check .
 exec .venv/bin/pytest "${@}"
