@@ -30,4 +30,4 @@ class ModuleSpec:
 class ModuleAppConfig(AppConfig):
     """An AppConfig that carries its module's spec."""
 
-    module: ModuleSpec
+    spec: ModuleSpec  # not `module`: Django sets AppConfig.module to the Python package

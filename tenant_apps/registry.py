@@ -18,7 +18,7 @@ def _modules() -> dict[str, ModuleSpec]:
     found: dict[str, ModuleSpec] = {}
     for config in apps.get_app_configs():
         if isinstance(config, ModuleAppConfig):
-            spec = config.module
+            spec = config.spec
             if spec.code in found:
                 raise RuntimeError(f"Two apps declare module code {spec.code!r}")
             found[spec.code] = spec

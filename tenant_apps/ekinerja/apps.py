@@ -7,8 +7,9 @@ class EkinerjaConfig(ModuleAppConfig):
     name = "tenant_apps.ekinerja"
     label = "ekinerja"
     verbose_name = "e-Kinerja"
+    default = True  # apps.py also imports ModuleAppConfig; tell Django which config is the app's
     default_auto_field = "django.db.models.BigAutoField"
-    module = ModuleSpec(
+    spec = ModuleSpec(
         code="ekinerja",
         name="e-Kinerja",
         description=_("Manajemen kinerja ASN: SKP, log aktivitas harian dan penilaian kinerja (PermenPAN-RB 6/2022)."),

@@ -7,8 +7,9 @@ class EofficeConfig(ModuleAppConfig):
     name = "tenant_apps.eoffice"
     label = "eoffice"
     verbose_name = "e-Office"
+    default = True  # apps.py also imports ModuleAppConfig; tell Django which config is the app's
     default_auto_field = "django.db.models.BigAutoField"
-    module = ModuleSpec(
+    spec = ModuleSpec(
         code="eoffice",
         name="e-Office",
         description=_(
