@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from mitra.env import env_bool, env_db, env_int, env_is_set, env_list, env_str
@@ -80,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The licence gate: module paths on a region host answer 403 unless licensed today (tenants/gate.py).
+    "tenants.gate.ModuleGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -96,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "tenants.context_processors.region",
+                "tenant_apps.org.context_processors.region_menu",
             ],
         },
     },
@@ -189,6 +193,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 4)
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TIMEZONE = "UTC"
+# Periodic jobs (run by `celery -A mitra beat`). Times are UTC: 19:00 UTC is 02:00 WIB, outside office hours.
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "drop-terminated-regions": {
+        "task": "tenants.drop_terminated_regions",
+        "schedule": crontab(minute=0, hour=19),
+    },
+}
 
 # --- REST API ------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -197,7 +208,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "mitra.api.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "mitra.api.exception_handler",
