@@ -42,8 +42,11 @@ RESERVED_NAMES = frozenset(
         "auth",
         "sso",
         "test",
+        "baru",  # /wilayah/baru/ is the console's registration page
     }
 )
+# Schemas of terminated regions are kept this long, then dropped by the `tenants.drop_terminated_regions` task.
+TERMINATION_GRACE_DAYS = 30
 TIMEZONES = [
     ("Asia/Jakarta", "WIB (Asia/Jakarta)"),
     ("Asia/Makassar", "WITA (Asia/Makassar)"),
@@ -96,6 +99,9 @@ class Region(TenantMixin):
     timezone = models.CharField(_("zona waktu"), max_length=32, choices=TIMEZONES, default="Asia/Jakarta")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     status_reason = models.TextField(_("alasan status"), blank=True)
+    # Termination keeps the schema for a grace period (tenants.services.regions_drop_terminated).
+    terminated_at = models.DateTimeField(_("diakhiri pada"), null=True, blank=True)
+    schema_dropped_at = models.DateTimeField(_("skema dihapus pada"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -127,3 +133,80 @@ class Domain(DomainMixin):
 
     def __str__(self) -> str:
         return self.domain
+
+
+class ProvisioningJob(models.Model):
+    """One run of provisioning a region, with the progress the console and the CLI show.
+
+    The first admin's one-time setup link is kept here in clear only until an operator has viewed it once
+    (then blanked); the region schema stores only the token's SHA-256 hash.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Menunggu antrean")
+        RUNNING = "running", _("Berjalan")
+        SUCCEEDED = "succeeded", _("Berhasil")
+        FAILED = "failed", _("Gagal")
+
+    class Method(models.TextChoices):
+        CLONE = "clone", _("Salinan skema templat")
+        MIGRATE = "migrate", _("Migrasi penuh")
+
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, related_name="provisioning_jobs", verbose_name=_("wilayah")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
+    step = models.CharField(_("langkah saat ini"), max_length=20, blank=True)
+    steps_done = models.PositiveSmallIntegerField(_("langkah selesai"), default=0)
+    steps_total = models.PositiveSmallIntegerField(_("jumlah langkah"), default=0)
+    progress = models.PositiveSmallIntegerField(_("kemajuan (%)"), default=0)
+    # The demo seeder and the test fixtures create their own accounts, so they skip the first-admin step.
+    with_first_admin = models.BooleanField(default=True)
+    method = models.CharField(_("cara membuat skema"), max_length=8, choices=Method.choices, blank=True)
+    error = models.TextField(_("galat"), blank=True)
+    requested_by = models.CharField(_("diminta oleh"), max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    setup_link = models.CharField(_("tautan aktivasi"), max_length=300, blank=True)
+    setup_link_expires_at = models.DateTimeField(null=True, blank=True)
+    setup_link_shown_at = models.DateTimeField(null=True, blank=True)
+    setup_link_shown_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("pekerjaan penyiapan")
+        verbose_name_plural = _("pekerjaan penyiapan")
+        indexes = [models.Index(fields=["region", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.region_id}#{self.pk} {self.status} {self.progress}%"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def setup_link_available(self) -> bool:
+        return bool(self.setup_link)
+
+
+class RegionExport(models.Model):
+    """A region's data (schema dump and files) packed into one .tar.gz in the public storage area."""
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="exports", verbose_name=_("wilayah"))
+    file_name = models.CharField(_("berkas"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size_bytes = models.BigIntegerField(_("ukuran (bita)"))
+    file_count = models.PositiveIntegerField(_("jumlah berkas wilayah"), default=0)
+    created_by = models.CharField(_("dibuat oleh"), max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("ekspor wilayah")
+        verbose_name_plural = _("ekspor wilayah")
+
+    def __str__(self) -> str:
+        return self.file_name

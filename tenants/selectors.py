@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
-from tenants.models import Region
+from mitra.errors import NotFoundError
+from tenants.models import SLUG_RE, TERMINATION_GRACE_DAYS, ProvisioningJob, Region, RegionExport
 
 
-class RegionNotFoundError(LookupError):
-    code = "region_not_found"
+class RegionNotFoundError(NotFoundError, LookupError):
+    """No region with that subdomain: a 404 with code `region_not_found` on the API."""
+
+    def __init__(self, slug: str) -> None:
+        super().__init__("region_not_found", _("Wilayah '%(slug)s' tidak ditemukan.") % {"slug": slug[:60]})
+        self.slug = slug
 
 
 def root_hostnames() -> frozenset[str]:
@@ -38,11 +46,54 @@ def region_list() -> QuerySet[Region]:
 
 
 def region_get(*, slug: str) -> Region:
-    try:
-        return Region.objects.get(slug=slug)
-    except Region.DoesNotExist:
-        raise RegionNotFoundError(slug) from None
+    # Anything that cannot be a subdomain (NUL bytes, 300 characters…) is simply not found, never a DB error.
+    valid = isinstance(slug, str) and SLUG_RE.match(slug) is not None
+    region = Region.objects.filter(slug=slug).exclude(schema_name="public").first() if valid else None
+    if region is None:
+        raise RegionNotFoundError(slug)
+    return region
 
 
 def region_active_list() -> QuerySet[Region]:
     return region_list().filter(status=Region.Status.ACTIVE)
+
+
+def regions_due_for_drop(*, now: datetime, grace_days: int | None = None) -> QuerySet[Region]:
+    """Terminated regions whose schema is still there after the grace period."""
+    days = TERMINATION_GRACE_DAYS if grace_days is None else grace_days
+    return region_list().filter(
+        status=Region.Status.TERMINATED,
+        schema_dropped_at__isnull=True,
+        terminated_at__lte=now - timedelta(days=days),
+    )
+
+
+def provisioning_job_current(*, region: Region) -> ProvisioningJob | None:
+    """The region's latest provisioning job (the running one, if any)."""
+    return region.provisioning_jobs.order_by("-id").first()
+
+
+def provisioning_job_get(*, region: Region, job_id: int | str) -> ProvisioningJob:
+    try:
+        pk = int(str(job_id))
+    except ValueError:
+        pk = 0
+    job = region.provisioning_jobs.filter(pk=pk).first() if 0 < pk < 2**63 else None
+    if job is None:
+        raise NotFoundError("job_not_found", _("Pekerjaan penyiapan tidak ditemukan."))
+    return job
+
+
+def region_export_list(*, region: Region) -> QuerySet[RegionExport]:
+    return region.exports.order_by("-id")
+
+
+def region_export_get(*, region: Region, export_id: int | str) -> RegionExport:
+    try:
+        pk = int(str(export_id))
+    except ValueError:
+        pk = 0
+    export = region.exports.filter(pk=pk).first() if 0 < pk < 2**63 else None
+    if export is None:
+        raise NotFoundError("export_not_found", _("Ekspor tidak ditemukan."))
+    return export

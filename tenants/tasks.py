@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.utils import timezone
 from tenant_schemas_celery.task import TenantTask
 
 from mitra.observability import tag_region
@@ -45,3 +47,32 @@ class RegionTask(TenantTask):
 def region_self_check() -> dict[str, Any]:
     """Proves the worker reaches this region's schema: `mitra region_check <slug>` runs it."""
     return {"schema": connection.schema_name, "accounts": get_user_model().objects.count()}
+
+
+# Control-plane tasks: plain tasks in the public schema (never RegionTask), taking ids, calling one service.
+
+
+@shared_task(name="tenants.provision_region")
+def provision_region(job_id: int) -> dict[str, Any]:
+    """Run a provisioning job (tenants.services.region_provision_run); the job row records the outcome."""
+    from tenants.models import ProvisioningJob
+    from tenants.services import region_provision_run
+
+    connection.set_schema_to_public()
+    job = region_provision_run(job=ProvisioningJob.objects.get(pk=job_id))
+    return {"job": job.pk, "status": job.status, "progress": job.progress}
+
+
+@shared_task(name="tenants.drop_terminated_regions")
+def drop_terminated_regions(now: str | None = None) -> list[str]:
+    """Drop the schemas of regions terminated more than the grace period ago (`now`: ISO time, for tests)."""
+    from tenants.selectors import regions_due_for_drop
+    from tenants.services import region_schema_drop
+
+    connection.set_schema_to_public()
+    moment = datetime.fromisoformat(now) if now else timezone.now()
+    dropped = []
+    for region in regions_due_for_drop(now=moment):
+        region_schema_drop(region=region, actor="system:beat", now=moment)
+        dropped.append(region.schema_name)
+    return dropped

@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from mitra.auth_api import TokenObtainApi
+from tenant_apps.org import activation as org_activation
 from tenant_apps.org import views as org_views
 from tenant_apps.registry import all_modules
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("", org_views.home, name="home"),
     path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("aktivasi/<str:token>/", org_activation.activate, name="activate"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="mitra.urls_tenants"), name="api-schema"),
