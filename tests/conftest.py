@@ -77,6 +77,8 @@ def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[Seed]:
     from tenant_apps.org.services import account_upsert
     from tenants.services import region_provision, region_register
 
+    # Never seed (or later drop) anything but a test database, whatever pytest-django decided to set up.
+    assert connection.settings_dict["NAME"].startswith("test_"), connection.settings_dict["NAME"]
     with django_db_blocker.unblock():
         connection.set_schema_to_public()
         operator = get_user_model().objects.create_user("operator", password=PASSWORD, is_staff=True)

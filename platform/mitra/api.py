@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -78,3 +79,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     code = detail.code if hasattr(detail, "code") else getattr(exc, "default_code", "error")
     response.data = {"error": {"code": code, "message": str(detail)}}
     return response
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """Names components after the view that nests them (`LicenceIssueApi.Input` → `LicenceIssueApiInput`).
+
+    STYLE.md asks for small `Input`/`Output` serializers nested in each API view; without this every one of them
+    would be called "Input" and drf-spectacular would merge unrelated shapes into one component.
+    """
+
+    def get_serializer_name(self, serializer: Any, direction: str) -> str:
+        cls = serializer if isinstance(serializer, type) else type(serializer)
+        return cls.__qualname__.replace(".", "") if "." in cls.__qualname__ else super().get_serializer_name(
+            serializer, direction
+        )
