@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mitra.errors import NotFoundError
@@ -97,3 +99,21 @@ def region_export_get(*, region: Region, export_id: int | str) -> RegionExport:
     if export is None:
         raise NotFoundError("export_not_found", _("Ekspor tidak ditemukan."))
     return export
+
+
+def today_in(tz_name: str) -> date:
+    """The calendar date in a timezone: validity periods are the region's calendar days (WIB/WITA/WIT)."""
+    try:
+        return timezone.localdate(timezone=ZoneInfo(tz_name))
+    except (ZoneInfoNotFoundError, KeyError, ValueError):
+        return timezone.localdate(timezone=ZoneInfo(settings.MITRA_DEFAULT_REGION_TIMEZONE))
+
+
+def region_today(region: Region) -> date:
+    """Today where the region is: a licence ending on 31 December ends at midnight in Brebes, not in UTC."""
+    return today_in(region.timezone or settings.MITRA_DEFAULT_REGION_TIMEZONE)
+
+
+def platform_today() -> date:
+    """Today for the control plane (Tangerang, WIB)."""
+    return today_in(settings.MITRA_DEFAULT_REGION_TIMEZONE)

@@ -4,13 +4,10 @@ one small query (the region's single active licence, joined to the region for it
 from __future__ import annotations
 
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
@@ -18,27 +15,11 @@ from mitra.errors import ConflictError, NotFoundError
 from shared_apps.audit.models import AuditRecord
 from shared_apps.licensing.models import Licence
 from tenants.models import Region
+from tenants.selectors import platform_today, region_today, today_in
 
 S = Licence.Status
 # Bigger ids cannot exist (bigint) and would make PostgreSQL raise instead of finding nothing.
 _MAX_ID = 2**63 - 1
-
-
-def today_in(tz_name: str) -> date:
-    """The calendar date in a timezone: a licence ending on 31 December ends at midnight where the region is."""
-    try:
-        return timezone.localdate(timezone=ZoneInfo(tz_name))
-    except (KeyError, ValueError):
-        return timezone.localdate(timezone=ZoneInfo(settings.MITRA_DEFAULT_REGION_TIMEZONE))
-
-
-def region_today(region: Region) -> date:
-    return today_in(region.timezone)
-
-
-def platform_today() -> date:
-    """Today for the control plane (Tangerang, WIB)."""
-    return today_in(settings.MITRA_DEFAULT_REGION_TIMEZONE)
 
 
 def _is_current(licence: Licence | None, on: date) -> bool:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -14,19 +12,11 @@ from shared_apps.audit.models import AuditRecord
 from shared_apps.audit.selectors import audit_for_target
 from shared_apps.onboarding.models import Agreement
 from tenants.models import Region
+from tenants.selectors import region_today
 
 AUDIT_TARGET = "agreement"
 # Bigger ids cannot exist (bigint) and would make PostgreSQL raise instead of finding nothing.
 _MAX_ID = 2**63 - 1
-
-
-def region_today(region: Region) -> date:
-    """Today's date where the region is: validity periods are the region's calendar days (WIB/WITA/WIT)."""
-    try:
-        zone = ZoneInfo(region.timezone or settings.MITRA_DEFAULT_REGION_TIMEZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo(settings.MITRA_DEFAULT_REGION_TIMEZONE)
-    return datetime.now(zone).date()
 
 
 def agreement_list(*, region: Region | None = None) -> QuerySet[Agreement]:
