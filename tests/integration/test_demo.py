@@ -41,7 +41,20 @@ def test_demo_seeds_operator_and_brebes_accounts_and_is_idempotent(seed):
         assert not get_user_model().objects.filter(username="kepala").exists()
 
     assert get_user_model().objects.filter(username="operator", is_staff=True).exists()
+    from shared_apps.licensing.selectors import licence_current, licensed_module_codes
+    from shared_apps.onboarding.selectors import agreement_list, agreement_signed_scope
+
+    region = Region.objects.get(slug="brebes")
+    assert agreement_signed_scope(region=region) == {"eoffice", "ekinerja"}
+    assert licence_current(region=region).seat_limit == 500
+    assert licensed_module_codes(schema_name="brebes") == {"eoffice", "ekinerja"}
+    tegal = Region.objects.get(slug="tegal")
+    assert [a.status for a in agreement_list(region=tegal)] == ["draft"]
+
     brebes = Client(HTTP_HOST="brebes.localhost")
     response = brebes.post("/masuk/", {"username": "kepala", "password": DEMO_PASSWORD})
     assert response.status_code == 302
-    assert "Kepala Dinas Brebes" in brebes.get("/").content.decode()
+    home = brebes.get("/").content.decode()
+    assert "Kepala Dinas Brebes" in home
+    assert brebes.get("/eoffice/").status_code == 200
+    assert brebes.get("/ekinerja/").status_code == 200
