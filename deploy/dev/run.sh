@@ -39,7 +39,10 @@ fi
 worker_pid=""
 cleanup() { [ -n "$worker_pid" ] && kill "$worker_pid" 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
-.venv/bin/celery -A mitra worker --loglevel=INFO --concurrency=2 -n "mitra-demo@%h" > var/log/worker.log 2>&1 &
+# -B runs the beat scheduler inside the demo worker (agreement/licence refresh, grace-period drops);
+# production runs `celery -A mitra beat` as its own single process.
+.venv/bin/celery -A mitra worker -B --schedule var/celerybeat-schedule --loglevel=INFO --concurrency=2 \
+  -n "mitra-demo@%h" > var/log/worker.log 2>&1 &
 worker_pid=$!
 echo "Celery worker started (log: var/log/worker.log). Check it: .venv/bin/celery -A mitra inspect ping"
 echo "Serving on http://${bind} — press Ctrl+C to stop."

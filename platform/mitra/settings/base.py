@@ -199,6 +199,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "tenants.drop_terminated_regions",
         "schedule": crontab(minute=0, hour=19),
     },
+    # 17:05 UTC is 00:05 WIB: agreements and licences change state on the regions' new calendar day
+    # (WITA/WIT regions are already past midnight; the selectors judge validity by each region's own date).
+    "refresh-agreements": {"task": "onboarding.refresh_agreements", "schedule": crontab(minute=5, hour=17)},
+    "expire-licences": {"task": "licensing.expire_licences", "schedule": crontab(minute=10, hour=17)},
 }
 
 # --- REST API ------------------------------------------------------------------------------------------
