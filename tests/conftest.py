@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,3 +152,59 @@ def drop_region(slug: str) -> None:
             cursor.execute(f'DROP SCHEMA IF EXISTS "{region.schema_name}" CASCADE')
         region.domains.all().delete()
         region.delete(force_drop=False)
+
+
+WORKER_OPTIONS = ["--pool=solo", "--concurrency=1", "--without-heartbeat", "--without-gossip", "--without-mingle"]
+
+
+@contextmanager
+def celery_worker(
+    queue: str,
+    *,
+    launcher: list[str] | None = None,
+    env: dict[str, str] | None = None,
+    log_path: Path | None = None,
+    route_here: bool = True,
+) -> Iterator[subprocess.Popen]:
+    """A real Celery worker process on this run's test database, consuming only `queue`.
+
+    A queue of its own means another run's worker on this machine never takes our tasks. `launcher` replaces
+    `celery -A mitra worker` (e.g. a Python snippet that initialises Sentry first); `route_here` sends this
+    process's tasks to the queue while the worker runs.
+    """
+    from mitra.celery_app import app
+
+    command = [
+        *(launcher or [bin_path("celery"), "-A", "mitra", "worker"]),
+        *WORKER_OPTIONS,
+        "-Q",
+        queue,
+        "--loglevel=INFO",
+        "-n",
+        f"{queue}@%h",
+    ]
+    log = log_path.open("w") if log_path else subprocess.DEVNULL
+    proc = subprocess.Popen(
+        command, cwd=REPO_ROOT, env=process_env(**(env or {})), stdout=log, stderr=subprocess.STDOUT
+    )
+    if route_here:
+        app.conf.task_default_queue = queue
+    try:
+        replies: list = []
+        for _ in range(60):
+            replies = app.control.ping(destination=[f"{queue}@{os.uname().nodename}"], timeout=0.5)
+            if replies or proc.poll() is not None:
+                break
+        details = log_path.read_text() if log_path else ""
+        assert replies, f"worker did not answer ping ({proc.poll()=}):\n{details}"
+        yield proc
+    finally:
+        app.conf.task_default_queue = "celery"
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+        if log_path:
+            log.close()  # type: ignore[union-attr]

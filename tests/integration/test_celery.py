@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context
 
 from mitra.celery_app import app
 from tenants.tasks import RegionRequiredError, region_self_check
-from tests.conftest import REPO_ROOT, bin_path, process_env
+from tests.conftest import REPO_ROOT, bin_path, celery_worker, process_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -22,45 +22,8 @@ QUEUE = f"mitra-test-{os.getpid()}"  # a queue of our own: another run on this m
 
 @pytest.fixture(scope="module")
 def worker(django_db_setup) -> Iterator[subprocess.Popen]:
-    proc = subprocess.Popen(
-        [
-            bin_path("celery"),
-            "-A",
-            "mitra",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "-Q",
-            QUEUE,
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=INFO",
-            "-n",
-            f"{QUEUE}@%h",
-        ],
-        cwd=REPO_ROOT,
-        env=process_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    app.conf.task_default_queue = QUEUE
-    try:
-        replies = []
-        for _ in range(60):
-            replies = app.control.ping(destination=[f"{QUEUE}@{os.uname().nodename}"], timeout=0.5)
-            if replies or proc.poll() is not None:
-                break
-        assert replies, f"worker did not answer ping: {proc.poll()=}"
+    with celery_worker(QUEUE) as proc:
         yield proc
-    finally:
-        app.conf.task_default_queue = "celery"
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_task_sent_from_a_region_runs_in_that_regions_schema(worker):

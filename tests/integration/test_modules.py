@@ -60,7 +60,8 @@ def test_token_endpoint_gives_a_stable_error_code_for_bad_credentials(seed):
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_credentials"
     malformed = APIClient(HTTP_HOST="localhost").post(
-        "/api/v1/auth/token/", data="{not json", content_type="application/json")
+        "/api/v1/auth/token/", data="{not json", content_type="application/json"
+    )
     assert malformed.status_code == 400
     assert malformed.json()["error"]["code"] == "parse_error"
 

@@ -14,8 +14,15 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 @pytest.mark.parametrize("urlconf", ["mitra.urls_public", "mitra.urls_tenants"])
 def test_schema_generates_cleanly(seed, urlconf, tmp_path):
     # --fail-on-warn turns drf-spectacular's warnings (name collisions, unresolvable serializers) into errors.
-    call_command("spectacular", urlconf=urlconf, validate=True, fail_on_warn=True, file=str(tmp_path / "s.yml"),
-                 stdout=StringIO(), stderr=StringIO())
+    call_command(
+        "spectacular",
+        urlconf=urlconf,
+        validate=True,
+        fail_on_warn=True,
+        file=str(tmp_path / "s.yml"),
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
     assert (tmp_path / "s.yml").stat().st_size > 1000
 
 

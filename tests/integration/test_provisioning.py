@@ -23,7 +23,6 @@ from django_tenants.utils import schema_context, schema_exists
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from mitra.celery_app import app
 from mitra.errors import ConflictError
 from shared_apps.licensing.selectors import region_today
 from shared_apps.licensing.services import licence_issue
@@ -43,7 +42,7 @@ from tenants.services import (
     region_provision_run,
     region_register,
 )
-from tests.conftest import REPO_ROOT, bin_path, drop_region, process_env
+from tests.conftest import celery_worker, drop_region
 
 pytestmark = [pytest.mark.integration]
 S = Region.Status
@@ -225,44 +224,8 @@ def test_only_a_pending_or_failed_region_can_be_provisioned(seed, status):
 
 @pytest.fixture(scope="module")
 def worker(django_db_setup) -> Iterator[subprocess.Popen]:
-    proc = subprocess.Popen(
-        [
-            bin_path("celery"),
-            "-A",
-            "mitra",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "-Q",
-            QUEUE,
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=INFO",
-            "-n",
-            f"{QUEUE}@%h",
-        ],
-        cwd=REPO_ROOT,
-        env=process_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    app.conf.task_default_queue = QUEUE
-    try:
-        replies = []
-        for _ in range(60):
-            replies = app.control.ping(destination=[f"{QUEUE}@{os.uname().nodename}"], timeout=0.5)
-            if replies or proc.poll() is not None:
-                break
-        assert replies, f"worker did not answer ping: {proc.poll()=}"
+    with celery_worker(QUEUE) as proc:
         yield proc
-    finally:
-        app.conf.task_default_queue = "celery"
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _activate_and_log_in(slug: str, path: str) -> None:

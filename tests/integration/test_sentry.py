@@ -12,7 +12,6 @@ import io
 import json
 import os
 import re
-import subprocess
 import sys
 import threading
 import time
@@ -35,7 +34,7 @@ from django_tenants.utils import schema_context
 from mitra.celery_app import app
 from mitra.observability import REGION_TAG, init_sentry
 from tenants.tasks import RegionRequiredError
-from tests.conftest import REPO_ROOT, process_env
+from tests.conftest import celery_worker
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -328,42 +327,17 @@ app.worker_main(["worker", *sys.argv[1:]])
 def worker_inbox(django_db_setup, tmp_path_factory) -> Iterator[SentryInbox]:
     """A real worker process (solo pool: tasks run in the process that initialised Sentry) and its inbox."""
     log_path = tmp_path_factory.mktemp("sentry-worker") / "worker.log"
-    with sentry_server() as received, log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                WORKER_WITH_SENTRY,
-                "--pool=solo",
-                "--concurrency=1",
-                "-Q",
-                QUEUE,
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel=WARNING",
-                "-n",
-                f"{QUEUE}@%h",
-            ],
-            cwd=REPO_ROOT,
-            env=process_env(SENTRY_DSN=received.dsn),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            replies = []
-            for _ in range(60):
-                replies = app.control.ping(destination=[f"{QUEUE}@{os.uname().nodename}"], timeout=0.5)
-                if replies or proc.poll() is not None:
-                    break
-            assert replies, f"worker did not answer ping ({proc.poll()=}):\n{log_path.read_text()}"
-            yield received
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with (
+        sentry_server() as received,
+        celery_worker(
+            QUEUE,
+            launcher=[sys.executable, "-c", WORKER_WITH_SENTRY],
+            env={"SENTRY_DSN": received.dsn},
+            log_path=log_path,
+            route_here=False,
+        ),
+    ):
+        yield received
 
 
 def test_failing_task_is_reported_with_the_region_it_ran_in(worker_inbox):
