@@ -90,6 +90,8 @@ class AutoSchema(SpectacularAutoSchema):
 
     def get_serializer_name(self, serializer: Any, direction: str) -> str:
         cls = serializer if isinstance(serializer, type) else type(serializer)
-        return cls.__qualname__.replace(".", "") if "." in cls.__qualname__ else super().get_serializer_name(
-            serializer, direction
+        return (
+            cls.__qualname__.replace(".", "")
+            if "." in cls.__qualname__
+            else super().get_serializer_name(serializer, direction)
         )
