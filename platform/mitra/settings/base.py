@@ -56,6 +56,7 @@ TENANT_APPS = [
     "rest_framework.authtoken",
     "shared_apps.audit",  # each schema keeps its own audit chain
     "tenant_apps.org",
+    "tenant_apps.workspace",
     # Region modules: each declares itself (tenant_apps/base.py); licensing decides who may use it.
     "tenant_apps.eoffice",
     "tenant_apps.ekinerja",

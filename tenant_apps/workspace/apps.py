@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class WorkspaceConfig(AppConfig):
+    """The region's web shell and settings: letterhead, logo, timezone, numbering formats, home counters."""
+
+    name = "tenant_apps.workspace"
+    label = "workspace"
+    verbose_name = "Ruang kerja"
+    default_auto_field = "django.db.models.BigAutoField"
