@@ -70,6 +70,9 @@ ROOT_URLCONF = "mitra.urls_tenants"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # Schemas are created by the provisioning service, never as a side effect of saving a Region.
 TENANT_CREATION_FAKES_MIGRATIONS = False
+# New region schemas are cloned from a migrated template schema (verified against it, with plain migrations as
+# the fallback); off, every region is migrated from scratch.
+MITRA_PROVISION_FROM_TEMPLATE = env_bool("MITRA_PROVISION_FROM_TEMPLATE", True)
 
 MIDDLEWARE = [
     "mitra.health.HealthMiddleware",
@@ -193,6 +196,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 4)
 CELERY_TASK_ALWAYS_EAGER = False
+# Where tasks go unless routed: one queue per test run keeps parallel runs (and the demo) apart.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TIMEZONE = "UTC"
 # Periodic jobs (run by `celery -A mitra beat`). Times are UTC: 19:00 UTC is 02:00 WIB, outside office hours.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
