@@ -69,7 +69,38 @@ def bin_path(name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[Seed]:
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+) -> Iterator[Seed]:
+    """pytest-django's own fixture, except that the default database is always set up.
+
+    pytest-django sets up only the databases that marked tests ask for; tests here that commit for real
+    (`committed_db`, benchmarks, the browser's server process) carry no django_db marker, and would otherwise
+    run against the development database.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock():
+        db_cfg = setup_databases(
+            verbosity=request.config.option.verbose,
+            interactive=False,
+            aliases={"default"},
+            serialized_aliases=set(),
+            keepdb=django_db_keepdb and not django_db_createdb,
+        )
+    yield _seed(django_db_blocker)
+    _disconnect_others(django_db_blocker)
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(db_cfg, verbosity=request.config.option.verbose)
+
+
+def _seed(django_db_blocker) -> Seed:
     from django.contrib.auth import get_user_model
     from django_tenants.utils import schema_context
 
@@ -102,8 +133,7 @@ def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[Seed]:
                         actor="system:test",
                     )
         connection.set_schema_to_public()
-    yield Seed()
-    _disconnect_others(django_db_blocker)
+    return Seed()
 
 
 def _disconnect_others(django_db_blocker) -> None:
