@@ -293,5 +293,7 @@ def setup_link_reveal_view(request: HttpRequest, slug: str, job_id: int) -> Http
         return redirect("console:region-detail", slug=region.slug)
     context = _detail_context(request, region, revealed_link=link, revealed_expires_at=expires_at)
     response = render(request, "console/region_detail.html", context)
-    response["Referrer-Policy"] = "no-referrer"
+    # Origin only, never the path. Not "no-referrer": browsers then send `Origin: null` with the page's forms
+    # (sign out, suspend, export), and CSRF refuses them.
+    response["Referrer-Policy"] = "strict-origin"
     return response

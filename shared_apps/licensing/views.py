@@ -121,8 +121,9 @@ def licence_issue_view(request: HttpRequest) -> HttpResponse:
             },
             scope=scope,
         )
+    # Not "region": base.html takes that as "this page is inside a region" and dresses the console as one.
     return render(
-        request, "licensing/issue.html", {"form": form, "region": region, "scope": scope, "chosen": bool(slug)}
+        request, "licensing/issue.html", {"form": form, "target": region, "scope": scope, "chosen": bool(slug)}
     )
 
 

@@ -116,7 +116,8 @@ def agreement_list_view(request: HttpRequest) -> HttpResponse:
 @operator_required(OperatorRole.OPERATOR)
 @require_http_methods(["GET", "POST"])
 def agreement_create_view(request: HttpRequest) -> HttpResponse:
-    form = AgreementForm(request.POST or None, request.FILES or None)
+    # Coming from a region's page (?region=<slug>), the region is already chosen.
+    form = AgreementForm(request.POST or None, request.FILES or None, initial={"region": request.GET.get("region")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

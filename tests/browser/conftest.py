@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, bin_path, free_port, process_env, wait_for_port
+from tests.conftest import REPO_ROOT, bin_path, celery_worker, free_port, process_env, wait_for_port
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls our fixtures make are still
 # synchronous and safe here.
@@ -35,16 +35,31 @@ ARTIFACTS = REPO_ROOT / "test-artifacts"
 @dataclass(frozen=True)
 class LivePlatform:
     port: int
+    # What the server runs with beyond process_env(); a worker serving its tasks needs the same.
+    env: dict[str, str]
 
     def url(self, host: str = "localhost", path: str = "/") -> str:
         return f"http://{host}:{self.port}{path}"
 
 
 @pytest.fixture(scope="session")
-def live_platform(django_db_setup) -> Iterator[LivePlatform]:
+def task_queue() -> str:
+    """The Celery queue the server sends its tasks to: this run's own, so that no other worker on the machine
+    (the demo's, another run's) takes them. A test that needs its tasks run starts `task_worker`."""
+    return f"mitra-browser-{os.getpid()}"
+
+
+@pytest.fixture(scope="session")
+def live_platform(django_db_setup, task_queue, tmp_path_factory) -> Iterator[LivePlatform]:
     port = free_port()
     log = ARTIFACTS / "gunicorn.log"
     ARTIFACTS.mkdir(exist_ok=True)
+    env = {
+        "MITRA_PUBLIC_PORT": str(port),
+        "CELERY_TASK_DEFAULT_QUEUE": task_queue,
+        # Uploads (agreement scans) go to a scratch folder, not the developer's var/media.
+        "MEDIA_ROOT": str(tmp_path_factory.mktemp("media")),
+    }
     with log.open("w") as out:
         proc = subprocess.Popen(
             [
@@ -60,14 +75,14 @@ def live_platform(django_db_setup) -> Iterator[LivePlatform]:
                 "5",
             ],
             cwd=REPO_ROOT,
-            env=process_env(MITRA_PUBLIC_PORT=str(port)),
+            env=process_env(**env),
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         try:
             wait_for_port(port, timeout=30, proc=proc)
-            yield LivePlatform(port)
+            yield LivePlatform(port, env)
         finally:
             # The whole process group: workers must be gone before the test database is dropped.
             os.killpg(proc.pid, signal.SIGTERM)
@@ -76,6 +91,16 @@ def live_platform(django_db_setup) -> Iterator[LivePlatform]:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def task_worker(live_platform, task_queue) -> Iterator[subprocess.Popen]:
+    """A real Celery worker for the server's tasks (provisioning), with the server's settings: the links it
+    builds (the first admin's setup link) must name the server's port."""
+    with celery_worker(
+        task_queue, env=live_platform.env, log_path=ARTIFACTS / "celery-worker.log", route_here=False
+    ) as proc:
+        yield proc
 
 
 @pytest.fixture(scope="session")

@@ -470,7 +470,7 @@ def test_an_activation_link_works_once(seed):
     browser = Client(HTTP_HOST="brebes.localhost")
     page = browser.get(f"/aktivasi/{raw}/")
     assert page.status_code == 200
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "strict-origin"
     done = browser.post(
         f"/aktivasi/{raw}/", {"new_password1": "Sandi-pertama-2026", "new_password2": "Sandi-pertama-2026"}
     )
