@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from mitra.auth_api import TokenObtainApi
+from mitra.login import LoginView
 from shared_apps.console import views as console_views
 from shared_apps.modules import views as module_views
 from shared_apps.modules.api.views import ModuleListApi
@@ -19,7 +20,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", console_views.home, name="home"),
-    path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("masuk/", LoginView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("modul/", module_views.catalogue, name="module-catalogue"),

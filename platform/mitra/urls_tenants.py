@@ -6,18 +6,31 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from mitra.auth_api import TokenObtainApi
+from mitra.login import LoginView
 from tenant_apps.org import activation as org_activation
 from tenant_apps.org import views as org_views
 from tenant_apps.registry import all_modules
+from tenant_apps.workspace import views as workspace_views
 
 api_v1 = [path("auth/token/", TokenObtainApi.as_view(), name="api-token")]
+api_v1 += [path("org/", include("tenant_apps.org.api.urls"))]
 api_v1 += [path(f"{spec.code}/", include(spec.api_urls)) for spec in all_modules() if spec.api_urls]
 
 urlpatterns = [
     path("", org_views.home, name="home"),
-    path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("masuk/", LoginView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("kata-sandi/lupa/", workspace_views.PasswordResetView.as_view(), name="password_reset"),
+    path("kata-sandi/lupa/terkirim/", workspace_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "kata-sandi/atur/<uidb64>/<token>/",
+        workspace_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("kata-sandi/selesai/", workspace_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("", include("tenant_apps.workspace.urls")),
     path("aktivasi/<str:token>/", org_activation.activate, name="activate"),
+    path("organisasi/", include("tenant_apps.org.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="mitra.urls_tenants"), name="api-schema"),

@@ -8,3 +8,8 @@ class WorkspaceConfig(AppConfig):
     label = "workspace"
     verbose_name = "Ruang kerja"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from tenant_apps.workspace.counters import account_counters, register
+
+        register(account_counters)
