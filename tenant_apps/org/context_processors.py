@@ -7,12 +7,16 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from django.utils.translation import gettext as _
+
+from tenant_apps.org.permissions import Action, can
 from tenant_apps.registry import all_modules
 from tenants.gate import request_licensed_modules
 
 
 def region_menu(request: HttpRequest) -> dict[str, Any]:
-    """`region_menu`: [{label, url}] of the licensed modules' menu entries; `licensed_modules`: [{code, name,
+    """`region_menu`: [{label, url}] of the licensed modules' menu entries, then the workspace pages the user's
+    role may open; `licensed_modules`: [{code, name,
     description, url}] for the home page's cards. Empty on the control plane and for anonymous visitors."""
     user = getattr(request, "user", None)
     if getattr(request, "region", None) is None or user is None or not user.is_authenticated:
@@ -33,4 +37,9 @@ def region_menu(request: HttpRequest) -> dict[str, Any]:
                 "url": entries[0]["url"] if entries else f"/{spec.url_prefix}",
             }
         )
+    # The workspace's own pages follow the modules, each shown only to the roles that may open it.
+    if can(user, Action.ORG_VIEW):
+        menu.append({"label": _("Organisasi"), "url": reverse("org:tree")})
+    if can(user, Action.REGION_SETTINGS):
+        menu.append({"label": _("Pengaturan"), "url": reverse("workspace:settings")})
     return {"region_menu": menu, "licensed_modules": modules}

@@ -400,3 +400,17 @@ def test_registering_a_source_twice_shows_it_once(seed, registered):
     registered(once)
     counters.register(once)
     assert signed_in(seed, username="staf").get("/").content.decode().count("Sekali saja") == 1
+
+
+def test_menu_shows_workspace_pages_by_role(seed):
+    def menu_of(username: str) -> str:
+        client = Client(HTTP_HOST="brebes.localhost")
+        assert client.post("/masuk/", {"username": username, "password": seed.password}).status_code == 302
+        page = client.get("/").content.decode()
+        return page[page.index('class="mainnav"') : page.index("</nav>", page.index('class="mainnav"'))]
+
+    admin_menu, staff_menu = menu_of("admin"), menu_of("staf")
+    assert 'href="/organisasi/"' in admin_menu
+    assert 'href="/organisasi/"' in staff_menu
+    assert 'href="/pengaturan/"' in admin_menu
+    assert 'href="/pengaturan/"' not in staff_menu
