@@ -6,7 +6,6 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-
 from django.utils.translation import gettext as _
 
 from tenant_apps.org.permissions import Action, can
