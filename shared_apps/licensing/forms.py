@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mitra.errors import DomainError
 from shared_apps.licensing.models import Licence
 from shared_apps.licensing.services import SEAT_LIMIT_MAX
 from tenant_apps.registry import all_modules
@@ -25,18 +24,6 @@ class DateInput(forms.DateInput):
 
 def module_choices(codes: frozenset[str] | None = None) -> list[tuple[str, str]]:
     return [(s.code, s.name) for s in all_modules() if codes is None or s.code in codes]
-
-
-def apply_domain_error(form: forms.Form, exc: DomainError) -> None:
-    """Show a service's refusal on the form: on the fields it names, else above the form."""
-    placed = False
-    for field, messages in exc.fields.items():
-        if field in form.fields:
-            for message in messages:
-                form.add_error(field, message)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 def _seat_field(required: bool = True) -> forms.IntegerField:

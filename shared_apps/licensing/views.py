@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mitra.errors import DomainError, NotFoundError
+from mitra.forms import apply_domain_error
 from shared_apps.audit.services import actor_for
 from shared_apps.console.roles import OperatorRole, has_operator_role, operator_required
 from shared_apps.licensing import services
@@ -26,7 +27,6 @@ from shared_apps.licensing.forms import (
     LicenceModulesForm,
     LicenceRenewForm,
     LicenceRevokeForm,
-    apply_domain_error,
 )
 from shared_apps.licensing.models import Licence
 from shared_apps.licensing.selectors import (

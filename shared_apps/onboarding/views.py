@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mitra.errors import DomainError, NotFoundError
+from mitra.forms import apply_domain_error
 from shared_apps.audit.services import actor_for
 from shared_apps.console.roles import OperatorRole, has_operator_role, operator_required
 from shared_apps.onboarding.forms import AgreementForm, ConfirmForm, FilterForm, ScanForm, SignForm, TerminateForm
@@ -75,18 +76,6 @@ def _get(agreement_id: int) -> Agreement:
         raise Http404 from None
 
 
-def _apply_error(form: Any, exc: DomainError) -> None:
-    """Show a service's refusal next to the field it concerns, or above the form."""
-    placed = False
-    for field, field_messages in exc.fields.items():
-        if field in form.fields:
-            for message in field_messages:
-                form.add_error(field, message)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
-
-
 @operator_required()
 def agreement_list_view(request: HttpRequest) -> HttpResponse:
     filters = FilterForm(request.GET or None)
@@ -136,7 +125,7 @@ def agreement_create_view(request: HttpRequest) -> HttpResponse:
                 actor=actor_for(request.user),
             )
         except DomainError as exc:
-            _apply_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Kerja sama %(n)s dicatat sebagai draf.") % {"n": agreement.number})
             return redirect("onboarding:detail", agreement_id=agreement.pk)
@@ -155,7 +144,7 @@ def agreement_edit_view(request: HttpRequest, agreement_id: int) -> HttpResponse
         try:
             agreement_update(agreement=agreement, actor=actor_for(request.user), **form.cleaned_data)
         except DomainError as exc:
-            _apply_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Perubahan disimpan."))
             return redirect("onboarding:detail", agreement_id=agreement.pk)
@@ -251,7 +240,7 @@ def agreement_action_view(request: HttpRequest, agreement_id: int, action: str) 
         try:
             perform(request, agreement, form)
         except DomainError as exc:
-            _apply_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, done)
             return redirect("onboarding:detail", agreement_id=agreement.pk)

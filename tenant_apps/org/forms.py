@@ -9,7 +9,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from mitra.errors import DomainError
 from tenant_apps.org.importing import MAX_UPLOAD_BYTES, SPECS
 from tenant_apps.org.models import ActingAssignment, Employee, Position
 from tenant_apps.org.validators import nip_validate
@@ -24,18 +23,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def apply_domain_error(form: forms.Form, exc: DomainError) -> None:
-    """Show a service's refusal on the form: on the fields it names, else above the form."""
-    placed = False
-    for field, messages in exc.fields.items():
-        if field in form.fields:
-            for message in messages:
-                form.add_error(field, message)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 class SearchForm(forms.Form):

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from mitra.errors import DomainError, NotFoundError
+from mitra.forms import apply_domain_error
 from shared_apps.audit.services import actor_for
 from tenant_apps.org import selectors, services
 from tenant_apps.org.forms import (
@@ -23,7 +24,6 @@ from tenant_apps.org.forms import (
     ActingEndForm,
     ImportUploadForm,
     SearchForm,
-    apply_domain_error,
 )
 from tenant_apps.org.importing import SPECS, ImportFileError, ImportPlan, export_rows, render_csv, template_rows
 from tenant_apps.org.models import ImportBatch
