@@ -167,7 +167,7 @@ def test_the_region_page_shows_agreements_licence_job_and_timeline(seed):
     assert "MOU/brebes/" in html
     assert "Lisensi berlaku" in html
     assert "Pekerjaan #" in html  # the job that provisioned it in the session fixture
-    assert "region.register" in html  # the timeline, from the audit chain
+    assert "Wilayah didaftarkan" in html  # the timeline, from the audit chain, in words
     assert "agreement.sign" in html
     assert '<meta http-equiv="refresh"' not in html  # nothing is running
 

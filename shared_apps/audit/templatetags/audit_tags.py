@@ -1,0 +1,63 @@
+"""Reading audit records as people: Indonesian action names and the fields a change touched."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+ACTION_LABELS = {
+    "region.register": _("Wilayah didaftarkan"),
+    "region.provision_request": _("Penyiapan diminta"),
+    "region.provision_resend": _("Penyiapan dikirim ulang"),
+    "region.provisioning": _("Penyiapan berjalan"),
+    "region.active": _("Wilayah aktif"),
+    "region.failed": _("Penyiapan gagal"),
+    "region.suspended": _("Wilayah ditangguhkan"),
+    "region.terminated": _("Wilayah diakhiri"),
+    "region.setup_link_shown": _("Tautan aktivasi admin ditampilkan"),
+    "region.export": _("Data wilayah diekspor"),
+    "region.schema_drop": _("Skema wilayah dihapus"),
+    "agreement.create": _("Kerja sama dicatat"),
+    "agreement.update": _("Kerja sama diubah"),
+    "agreement.scan": _("Pindaian kerja sama diunggah"),
+    "agreement.signed": _("Kerja sama ditandatangani"),
+    "agreement.active": _("Kerja sama berlaku"),
+    "agreement.expired": _("Kerja sama berakhir"),
+    "agreement.terminated": _("Kerja sama diakhiri"),
+    "licence.issue": _("Lisensi diterbitkan"),
+    "licence.renew": _("Lisensi diperbarui"),
+    "licence.extend": _("Lisensi diperpanjang"),
+    "licence.modules": _("Modul lisensi diubah"),
+    "licence.revoke": _("Lisensi dicabut"),
+    "licence.expire": _("Lisensi berakhir"),
+}
+# Values longer than this are summarised: the record itself keeps everything for `mitra audit verify`.
+_MAX_VALUE = 80
+
+
+@register.filter
+def audit_action(code: str) -> str:
+    return str(ACTION_LABELS.get(code, code))
+
+
+def _short(value: Any) -> str:
+    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 1] + "…"
+
+
+@register.filter
+def audit_changes(record: Any) -> list[tuple[str, str, str]]:
+    """(field, before, after) for each field the change set or altered; empty values are left out."""
+    before = record.before if isinstance(record.before, dict) else {}
+    after = record.after if isinstance(record.after, dict) else {}
+    rows = []
+    for field in sorted(set(before) | set(after)):
+        old, new = before.get(field), after.get(field)
+        if old == new or (old in (None, "", []) and new in (None, "", [])):
+            continue
+        rows.append((field, "" if old in (None, "") else _short(old), "" if new in (None, "") else _short(new)))
+    return rows
