@@ -24,16 +24,17 @@ ACTION_LABELS = {
     "agreement.create": _("Kerja sama dicatat"),
     "agreement.update": _("Kerja sama diubah"),
     "agreement.scan": _("Pindaian kerja sama diunggah"),
-    "agreement.signed": _("Kerja sama ditandatangani"),
-    "agreement.active": _("Kerja sama berlaku"),
-    "agreement.expired": _("Kerja sama berakhir"),
-    "agreement.terminated": _("Kerja sama diakhiri"),
+    "agreement.sign": _("Kerja sama ditandatangani"),
+    "agreement.activate": _("Kerja sama berlaku"),
+    "agreement.expire": _("Kerja sama berakhir"),
+    "agreement.terminate": _("Kerja sama diakhiri"),
     "licence.issue": _("Lisensi diterbitkan"),
     "licence.renew": _("Lisensi diperbarui"),
     "licence.extend": _("Lisensi diperpanjang"),
     "licence.modules": _("Modul lisensi diubah"),
-    "licence.revoke": _("Lisensi dicabut"),
-    "licence.expire": _("Lisensi berakhir"),
+    "licence.revoked": _("Lisensi dicabut"),
+    "licence.expired": _("Lisensi berakhir"),
+    "licence.supersede": _("Lisensi digantikan oleh pembaruan"),
 }
 # Values longer than this are summarised: the record itself keeps everything for `mitra audit verify`.
 _MAX_VALUE = 80
