@@ -29,6 +29,7 @@ class Action(StrEnum):
     ORG_IMPORT = "org.import"
     ORG_EXPORT = "org.export"
     REGION_SETTINGS = "region.settings"  # letterhead, logo, timezone, numbering formats (workspace)
+    EOFFICE_INCOMING_REGISTER = "eoffice.incoming.register"  # register incoming letters, see the whole agenda
 
 
 ALL_ROLES = frozenset(Role)
@@ -40,6 +41,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.ORG_IMPORT: ADMIN,
     Action.ORG_EXPORT: ADMIN,
     Action.REGION_SETTINGS: ADMIN,
+    Action.EOFFICE_INCOMING_REGISTER: frozenset({Role.RECORDS_OFFICER, Role.REGION_ADMIN}),
 }
 
 

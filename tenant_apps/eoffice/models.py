@@ -1,0 +1,166 @@
+"""e-Office records (region schema): letter number sequences and every number issued from them, incoming
+letters (naskah masuk) and their attachments.
+
+Numbers are gap-free: a sequence row per (kind, unit, year) is locked while a number is taken, and the number
+is recorded as an IssuedNumber in the same transaction, so a rolled-back letter gives its number back and
+two signers never get the same one. A number once committed is never reused: cancelling only marks it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tenant_apps.org.models import Position, Unit
+
+
+class SequenceKind(models.TextChoices):
+    LETTER = "naskah", _("Nomor naskah dinas")  # per (unit, year)
+    AGENDA = "agenda", _("Nomor agenda surat masuk")  # per year, region-wide
+
+
+class LetterNumberSequence(models.Model):
+    """The last value taken from one sequence. Letter sequences belong to a unit; the agenda sequence of
+    incoming letters has no unit (one per region and year)."""
+
+    kind = models.CharField(max_length=10, choices=SequenceKind.choices)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("urutan nomor")
+        verbose_name_plural = _("urutan nomor")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "unit", "year"],
+                condition=models.Q(unit__isnull=False),
+                name="eoffice_sequence_unit_year_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "year"], condition=models.Q(unit__isnull=True), name="eoffice_sequence_year_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="naskah", unit__isnull=False) | models.Q(kind="agenda", unit__isnull=True),
+                name="eoffice_sequence_kind_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.unit_id or '-'} {self.year}: {self.last_value}"
+
+
+class IssuedNumber(models.Model):
+    """One number taken from a sequence, with its formatted text. Never deleted; a cancelled number stays
+    here so that the sequence keeps no hole that nobody can explain."""
+
+    sequence = models.ForeignKey(LetterNumberSequence, on_delete=models.PROTECT, related_name="issued")
+    kind = models.CharField(max_length=10, choices=SequenceKind.choices)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    value = models.PositiveIntegerField()
+    number = models.CharField(_("nomor"), max_length=200)
+    classification_code = models.CharField(_("kode klasifikasi"), max_length=30, blank=True)
+    # What the number was given to ("incoming:12", later the outgoing letter); empty until it is attached.
+    letter_ref = models.CharField(max_length=60, blank=True)
+    issued_by = models.CharField(max_length=200)
+    issued_at = models.DateTimeField(auto_now_add=True)
+    cancelled = models.BooleanField(_("dibatalkan"), default=False)
+    cancelled_reason = models.CharField(_("alasan pembatalan"), max_length=500, blank=True)
+    cancelled_by = models.CharField(max_length=200, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("nomor terbit")
+        verbose_name_plural = _("nomor terbit")
+        ordering = ["sequence", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["sequence", "value"], name="eoffice_issued_sequence_value_unique"),
+            models.CheckConstraint(condition=models.Q(value__gte=1), name="eoffice_issued_value_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Nature(models.TextChoices):
+    """Sifat naskah."""
+
+    ORDINARY = "biasa", _("Biasa")
+    IMPORTANT = "penting", _("Penting")
+    SECRET = "rahasia", _("Rahasia")
+
+
+class Urgency(models.TextChoices):
+    """Kecepatan penyampaian."""
+
+    ORDINARY = "biasa", _("Biasa")
+    URGENT = "segera", _("Segera")
+    VERY_URGENT = "sangat_segera", _("Sangat segera")
+
+
+class IncomingLetter(models.Model):
+    """A letter received from outside, registered by the records officer and addressed to a position (the
+    leader's): whoever acts for that position today finds it in their inbox."""
+
+    class Status(models.TextChoices):
+        # Dispositions (issue 5 item 2) will move letters on from here.
+        REGISTERED = "terdaftar", _("Terdaftar")
+
+    agenda = models.OneToOneField(IssuedNumber, on_delete=models.PROTECT, related_name="incoming_letter")
+    agenda_year = models.PositiveSmallIntegerField(_("tahun agenda"))
+    sender = models.CharField(_("pengirim"), max_length=255)
+    letter_number = models.CharField(_("nomor surat"), max_length=100)
+    letter_date = models.DateField(_("tanggal surat"))
+    received_date = models.DateField(_("tanggal diterima"))
+    subject = models.CharField(_("perihal"), max_length=500)
+    nature = models.CharField(_("sifat"), max_length=10, choices=Nature.choices, default=Nature.ORDINARY)
+    urgency = models.CharField(_("kecepatan"), max_length=15, choices=Urgency.choices, default=Urgency.ORDINARY)
+    addressed_to = models.ForeignKey(
+        Position, verbose_name=_("ditujukan kepada"), on_delete=models.PROTECT, related_name="incoming_letters"
+    )
+    status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.REGISTERED)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    registered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("surat masuk")
+        verbose_name_plural = _("surat masuk")
+        ordering = ["-received_date", "-id"]
+        indexes = [
+            models.Index(fields=["addressed_to", "-received_date", "-id"], name="eoffice_incoming_inbox"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(nature__in=["biasa", "penting", "rahasia"]), name="eoffice_incoming_nature"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(urgency__in=["biasa", "segera", "sangat_segera"]), name="eoffice_incoming_urgency"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agenda.number} {self.subject}"
+
+
+class IncomingAttachment(models.Model):
+    """A file received with an incoming letter (PDF, PNG or JPEG, checked by content), kept in the default
+    storage under the region's prefix."""
+
+    letter = models.ForeignKey(IncomingLetter, on_delete=models.PROTECT, related_name="attachments")
+    file = models.CharField(max_length=255)  # a name inside default storage
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=30)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lampiran surat masuk")
+        verbose_name_plural = _("lampiran surat masuk")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name
