@@ -74,7 +74,8 @@ def force_stop(data_dir: Path) -> None:
 @contextlib.contextmanager
 def embedded_server(data_dir: Path) -> Iterator[Embedded]:
     if importlib.util.find_spec("pgserver") is None:
-        pytest.skip("needs the embedded extra: pip install -e '.[embedded]'")
+        # deploy/dev/test.sh installs the extra; a run without it must not pass silently.
+        pytest.fail("needs the embedded extra: pip install -e '.[embedded]'")
     port = free_port()
     try:
         yield Embedded(data_dir=data_dir, port=port, url=start(data_dir, port))
