@@ -168,7 +168,7 @@ def test_the_region_page_shows_agreements_licence_job_and_timeline(seed):
     assert "Lisensi berlaku" in html
     assert "Pekerjaan #" in html  # the job that provisioned it in the session fixture
     assert "Wilayah didaftarkan" in html  # the timeline, from the audit chain, in words
-    assert "agreement.sign" in html
+    assert "Kerja sama ditandatangani" in html
     assert '<meta http-equiv="refresh"' not in html  # nothing is running
 
 
