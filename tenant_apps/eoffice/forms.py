@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.eoffice.models import Nature, Urgency
+from tenant_apps.eoffice.selectors import instruction_list
 from tenant_apps.eoffice.validation import ATTACHMENT_MAX_COUNT
 from tenant_apps.org.models import Position
 
@@ -50,3 +51,35 @@ class IncomingLetterForm(forms.Form):
         % {"n": ATTACHMENT_MAX_COUNT},
         required=False,
     )
+
+
+class DispositionForm(forms.Form):
+    """Dispose a letter, or forward a disposition, to one or more positions."""
+
+    to_positions = forms.ModelMultipleChoiceField(
+        label=_("Kepada (jabatan)"),
+        queryset=Position.objects.select_related("unit").order_by("code"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    instructions = forms.MultipleChoiceField(label=_("Instruksi"), widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(
+        label=_("Catatan"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    urgency = forms.ChoiceField(label=_("Kecepatan"), choices=Urgency.choices, initial=Urgency.ORDINARY)
+    deadline = forms.DateField(label=_("Batas waktu"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, exclude_position: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["instructions"].choices = [(i.code, i.label) for i in instruction_list()]
+        if exclude_position is not None:
+            field = self.fields["to_positions"]
+            field.queryset = field.queryset.exclude(pk=exclude_position)  # type: ignore[attr-defined]
+        self.fields["to_positions"].label_from_instance = lambda obj: f"{obj.title} — {obj.unit.name}"  # type: ignore[attr-defined]
+
+
+class DispositionCompleteForm(forms.Form):
+    note = forms.CharField(label=_("Catatan penyelesaian"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DispositionReturnForm(forms.Form):
+    reason = forms.CharField(label=_("Alasan pengembalian"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))

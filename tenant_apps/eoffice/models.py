@@ -9,6 +9,7 @@ two signers never get the same one. A number once committed is never reused: can
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -164,3 +165,116 @@ class IncomingAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class DispositionInstruction(models.Model):
+    """One standard instruction a disposition can carry ("Tindak lanjuti", "Pelajari", …). The region's own
+    list: seeded by the migration, then kept by the region admin; a retired instruction is deactivated, not
+    deleted, because dispositions keep the label they were sent with."""
+
+    code = models.SlugField(_("kode"), max_length=40, unique=True)
+    label = models.CharField(_("instruksi"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+    active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        verbose_name = _("instruksi disposisi")
+        verbose_name_plural = _("instruksi disposisi")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Disposition(models.Model):
+    """An instruction on an incoming letter from one position to another. A disposition to three positions is
+    three rows sharing `batch`, so each recipient reads, works and finishes on its own; `parent` is the
+    disposition its sender received (None when the sender is the letter's addressee), which makes a tree per
+    letter. Addressed to positions, not people: whoever acts for the position today (Plt./Plh. included) sees
+    it and acts on it.
+
+    Instructions are stored as the labels chosen when it was sent, so renaming the region's list later does
+    not rewrite history (and the tracking tree needs no join for them).
+    """
+
+    class Status(models.TextChoices):
+        SENT = "terkirim", _("Terkirim")
+        READ = "dibaca", _("Dibaca")
+        IN_PROGRESS = "diproses", _("Diproses")
+        DONE = "selesai", _("Selesai")
+        RETURNED = "dikembalikan", _("Dikembalikan")
+        CANCELLED = "dibatalkan", _("Dibatalkan")
+
+    OPEN = (Status.SENT, Status.READ, Status.IN_PROGRESS)
+
+    letter = models.ForeignKey(IncomingLetter, on_delete=models.PROTECT, related_name="dispositions")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("induk")
+    )
+    batch = models.UUIDField(db_index=True)
+    from_position = models.ForeignKey(
+        Position, verbose_name=_("dari"), on_delete=models.PROTECT, related_name="dispositions_sent"
+    )
+    to_position = models.ForeignKey(
+        Position, verbose_name=_("kepada"), on_delete=models.PROTECT, related_name="dispositions_received"
+    )
+    instructions = ArrayField(models.CharField(max_length=100), verbose_name=_("instruksi"))
+    note = models.TextField(_("catatan"), max_length=2000, blank=True)
+    urgency = models.CharField(_("kecepatan"), max_length=15, choices=Urgency.choices, default=Urgency.ORDINARY)
+    deadline = models.DateField(_("batas waktu"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.SENT)
+    # "definitif", "plt" or "plh": on what basis the sender acted for from_position.
+    sent_as = models.CharField(max_length=10)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    done_note = models.TextField(_("catatan penyelesaian"), max_length=2000, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    return_reason = models.TextField(_("alasan pengembalian"), max_length=2000, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("disposisi")
+        verbose_name_plural = _("disposisi")
+        ordering = ["-sent_at", "-id"]
+        indexes = [
+            models.Index(fields=["to_position", "status", "-sent_at"], name="eoffice_disposition_inbox"),
+            models.Index(fields=["letter", "id"], name="eoffice_disposition_letter"),
+            models.Index(fields=["deadline", "status"], name="eoffice_disposition_deadline"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(from_position=models.F("to_position")), name="eoffice_disposition_not_to_self"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=["terkirim", "dibaca", "diproses", "selesai", "dikembalikan", "dibatalkan"]
+                ),
+                name="eoffice_disposition_status",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(urgency__in=["biasa", "segera", "sangat_segera"]),
+                name="eoffice_disposition_urgency",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter_id}: {self.from_position_id} → {self.to_position_id} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN

@@ -1,18 +1,26 @@
 """e-Office reads (region schema). A letter is visible to whoever acts today for the position it is addressed
 to (definitive holder or Plt./Plh.), to the account that registered it, and to records officers and region
-admins. Anything else answers "not found", the same as an id that does not exist."""
+admins, and to whoever acts today for a position that received a disposition of it. Anything else answers
+"not found", the same as an id that does not exist.
+
+A disposition is visible to whoever acts today for its sending or receiving position and to whoever may see
+its letter (the letter's tracking tree shows them all).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from mitra.errors import NotFoundError
-from tenant_apps.eoffice.models import IncomingAttachment, IncomingLetter
-from tenant_apps.org.models import Employee
+from tenant_apps.eoffice.models import Disposition, DispositionInstruction, IncomingAttachment, IncomingLetter
+from tenant_apps.org.models import Employee, Unit
 from tenant_apps.org.permissions import Action, can
-from tenant_apps.org.selectors import Official, positions_held
+from tenant_apps.org.selectors import Official, org_today, positions_held
 
 _MAX_ID = 2**63 - 1
 
@@ -55,7 +63,10 @@ def incoming_visible(*, user: AbstractBaseUser | AnonymousUser, letter: Incoming
         return False
     if can(user, Action.EOFFICE_INCOMING_REGISTER) or letter.registered_by_id == user.pk:
         return True
-    return any(official.position.pk == letter.addressed_to_id for official in user_positions(user=user))
+    held = [official.position.pk for official in user_positions(user=user)]
+    if letter.addressed_to_id in held:
+        return True
+    return Disposition.objects.filter(letter=letter, to_position_id__in=held).exists()
 
 
 def incoming_get_for(*, user: AbstractBaseUser | AnonymousUser, letter_id: int | str) -> IncomingLetter:
@@ -77,3 +88,115 @@ def attachment_get_for(
     if attachment is None:
         raise NotFoundError("attachment_not_found", _("Lampiran tidak ditemukan."))
     return attachment
+
+
+# --- dispositions --------------------------------------------------------------------------------------------
+
+
+def instruction_list() -> QuerySet[DispositionInstruction]:
+    """The instructions a disposition may carry today, in the region's order."""
+    return DispositionInstruction.objects.filter(active=True).order_by("order", "code")
+
+
+def _disposition_listing(qs: QuerySet[Disposition]) -> QuerySet[Disposition]:
+    return qs.select_related(
+        "letter", "letter__agenda", "from_position", "to_position", "to_position__unit", "read_by", "done_by"
+    )
+
+
+def disposition_list_by_ids(*, ids: list[int]) -> list[Disposition]:
+    """Dispositions just written by a service, reloaded for output, in id order."""
+    return list(_disposition_listing(Disposition.objects.filter(pk__in=ids)).order_by("id"))
+
+
+def disposition_inbox(*, user: AbstractBaseUser | AnonymousUser, open_only: bool = False) -> QuerySet[Disposition]:
+    """Dispositions received by the positions the user acts for today (cancelled ones left out), unread
+    first, then newest. A bounded number of queries whatever the inbox holds."""
+    positions = [official.position.pk for official in user_positions(user=user)]
+    qs = Disposition.objects.filter(to_position_id__in=positions).exclude(status=Disposition.Status.CANCELLED)
+    if open_only:
+        qs = qs.filter(status__in=Disposition.OPEN)
+    unread_first = Case(When(status=Disposition.Status.SENT, then=Value(0)), default=Value(1))
+    return _disposition_listing(qs).order_by(unread_first, "-sent_at", "-id")
+
+
+def disposition_sent(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Disposition]:
+    """Dispositions sent from the positions the user acts for today, newest first."""
+    positions = [official.position.pk for official in user_positions(user=user)]
+    return _disposition_listing(Disposition.objects.filter(from_position_id__in=positions)).order_by("-sent_at", "-id")
+
+
+def disposition_get_for(*, user: AbstractBaseUser | AnonymousUser, disposition_id: int | str) -> Disposition:
+    """The disposition if the user may see it, else NotFoundError `disposition_not_found`."""
+    disposition = (
+        _disposition_listing(Disposition.objects.all())
+        .select_related("letter__addressed_to", "from_position__unit", "parent", "returned_by", "cancelled_by")
+        .filter(pk=_pk(disposition_id))
+        .first()
+    )
+    if disposition is None or not user.is_authenticated:
+        raise NotFoundError("disposition_not_found", _("Disposisi tidak ditemukan."))
+    held = {official.position.pk for official in user_positions(user=user)}
+    if held & {disposition.to_position_id, disposition.from_position_id}:
+        return disposition
+    if not incoming_visible(user=user, letter=disposition.letter):
+        raise NotFoundError("disposition_not_found", _("Disposisi tidak ditemukan."))
+    return disposition
+
+
+def user_holds(*, user: AbstractBaseUser | AnonymousUser, position_id: int) -> bool:
+    return any(official.position.pk == position_id for official in user_positions(user=user))
+
+
+@dataclass
+class DispositionNode:
+    disposition: Disposition
+    children: list[DispositionNode] = field(default_factory=list)
+
+
+def disposition_tree(*, letter: IncomingLetter) -> list[DispositionNode]:
+    """Every disposition of `letter` as a forest (the letter's addressee's dispositions at the roots, each
+    forwarded one under its parent), in the order they were sent. One query; the tree is built here."""
+    rows = list(
+        Disposition.objects.filter(letter=letter)
+        .select_related("from_position", "to_position", "to_position__unit", "read_by", "done_by", "returned_by")
+        .order_by("id")
+    )
+    nodes = {row.pk: DispositionNode(row) for row in rows}
+    roots: list[DispositionNode] = []
+    for row in rows:
+        if row.parent_id is not None and row.parent_id in nodes:
+            nodes[row.parent_id].children.append(nodes[row.pk])
+        else:
+            roots.append(nodes[row.pk])
+    return roots
+
+
+def disposition_overdue(*, unit: Unit, on: date | None = None) -> QuerySet[Disposition]:
+    """Open dispositions (sent, read or in progress) received by positions of `unit` or of the units below
+    it whose deadline has passed on `on` (default: today in the region), the oldest deadline first.
+    Returned ones are closed for the recipient: the sender decides what happens next."""
+    day = on or org_today()
+    in_unit = Q(to_position__unit=unit) | Q(to_position__unit__parent=unit) | Q(to_position__unit__parent__parent=unit)
+    return (
+        _disposition_listing(Disposition.objects.filter(in_unit, deadline__lt=day, status__in=Disposition.OPEN))
+        .select_related("from_position__unit")
+        .order_by("deadline", "id")
+    )
+
+
+def disposition_actions(*, user: AbstractBaseUser | AnonymousUser, disposition: Disposition) -> set[str]:
+    """What the user may do with the disposition now: "forward", "start", "complete", "return" for whoever
+    acts for the receiving position, "cancel" for whoever acts for the sending one (only while unread). The
+    pages show these buttons only; the services check the same rules again."""
+    held = {official.position.pk for official in user_positions(user=user)}
+    status = Disposition.Status
+    actions: set[str] = set()
+    if disposition.to_position_id in held:
+        if disposition.status in (status.SENT, status.READ, status.IN_PROGRESS):
+            actions |= {"forward", "complete", "return"}
+        if disposition.status in (status.SENT, status.READ):
+            actions.add("start")
+    if disposition.from_position_id in held and disposition.status == status.SENT:
+        actions.add("cancel")
+    return actions

@@ -12,4 +12,9 @@ urlpatterns = [
         views.attachment_download,
         name="incoming-attachment",
     ),
+    path("surat-masuk/<str:letter_id>/disposisi/", views.disposition_create_view, name="disposition-create"),
+    path("disposisi/", views.disposition_inbox, name="dispositions"),
+    path("disposisi/terlambat/", views.disposition_overdue, name="dispositions-overdue"),
+    path("disposisi/<str:disposition_id>/", views.disposition_detail, name="disposition-detail"),
+    path("disposisi/<str:disposition_id>/<str:action>/", views.disposition_action, name="disposition-action"),
 ]

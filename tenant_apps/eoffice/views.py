@@ -1,8 +1,12 @@
-"""e-Office pages: the module's home, incoming letters (register, inbox, agenda, detail) and attachment
-downloads. Thin: parse the form, call one service or selector, render."""
+"""e-Office pages: the module's home, incoming letters (register, inbox, agenda, detail), attachment
+downloads, and dispositions (send, inbox, detail with the viewer's actions, overdue per unit). Thin: parse
+the form, call one service or selector, render."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,12 +15,28 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
-from mitra.errors import DomainError, NotFoundError
+from mitra.errors import DomainError, ForbiddenError, NotFoundError
 from tenant_apps.eoffice import selectors
-from tenant_apps.eoffice.forms import IncomingLetterForm
+from tenant_apps.eoffice.disposition_services import (
+    disposition_cancel,
+    disposition_complete,
+    disposition_create,
+    disposition_forward,
+    disposition_mark_read,
+    disposition_return,
+    disposition_start,
+)
+from tenant_apps.eoffice.forms import (
+    DispositionCompleteForm,
+    DispositionForm,
+    DispositionReturnForm,
+    IncomingLetterForm,
+)
+from tenant_apps.eoffice.models import Disposition
 from tenant_apps.eoffice.services import incoming_letter_register
+from tenant_apps.org.models import Unit
 from tenant_apps.org.permissions import Action, can
 from tenant_apps.org.selectors import org_today
 from tenant_apps.registry import get_module
@@ -92,13 +112,169 @@ def _letter(request: HttpRequest, letter_id: str):  # type: ignore[no-untyped-de
         raise Http404 from None
 
 
+def _incoming_detail(request: HttpRequest, letter: Any, form: DispositionForm | None = None) -> HttpResponse:
+    can_dispose = selectors.user_holds(user=request.user, position_id=letter.addressed_to_id)
+    if can_dispose and form is None:
+        form = DispositionForm(exclude_position=letter.addressed_to_id, initial={"urgency": letter.urgency})
+    return render(
+        request,
+        "eoffice/incoming_detail.html",
+        {
+            "letter": letter,
+            "attachments": list(letter.attachments.all()),
+            "tree": selectors.disposition_tree(letter=letter),
+            "form": form if can_dispose else None,
+        },
+    )
+
+
 @login_required
 @require_safe
 def incoming_detail(request: HttpRequest, letter_id: str) -> HttpResponse:
+    return _incoming_detail(request, _letter(request, letter_id))
+
+
+def _form_errors(form: forms.Form, exc: ValidationError | DomainError) -> None:
+    if isinstance(exc, DomainError):
+        form.add_error(None, exc.message)
+        return
+    for field, errors in exc.message_dict.items():
+        for message in errors:
+            form.add_error(field if field in form.fields else None, message)
+
+
+@login_required
+@require_POST
+def disposition_create_view(request: HttpRequest, letter_id: str) -> HttpResponse:
     letter = _letter(request, letter_id)
+    form = DispositionForm(request.POST, exclude_position=letter.addressed_to_id)
+    if form.is_valid():
+        try:
+            disposition_create(user=request.user, letter=letter, **form.cleaned_data)
+        except ForbiddenError:
+            raise PermissionDenied from None
+        except (ValidationError, DomainError) as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Disposisi terkirim."))
+            return redirect("eoffice:incoming-detail", letter_id=letter.pk)
+    if not selectors.user_holds(user=request.user, position_id=letter.addressed_to_id):
+        raise PermissionDenied
+    return _incoming_detail(request, letter, form)
+
+
+# --- dispositions --------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def disposition_inbox(request: HttpRequest) -> HttpResponse:
+    sent = request.GET.get("terkirim") == "1"
+    qs = selectors.disposition_sent(user=request.user) if sent else selectors.disposition_inbox(user=request.user)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "eoffice/incoming_detail.html", {"letter": letter, "attachments": list(letter.attachments.all())}
+        request,
+        "eoffice/disposition_list.html",
+        {"page": page, "sent": sent, "can_monitor": can(request.user, Action.EOFFICE_DISPOSITION_MONITOR)},
     )
+
+
+def _disposition(request: HttpRequest, disposition_id: str) -> Any:
+    try:
+        return selectors.disposition_get_for(user=request.user, disposition_id=disposition_id)
+    except NotFoundError:
+        raise Http404 from None
+
+
+def _disposition_page(request: HttpRequest, disposition: Any, **forms_: forms.Form) -> HttpResponse:
+    actions = selectors.disposition_actions(user=request.user, disposition=disposition)
+    context: dict[str, Any] = {"disposition": disposition, "actions": actions}
+    if "forward" in actions:
+        context["forward_form"] = forms_.get("forward") or DispositionForm(
+            exclude_position=disposition.to_position_id, initial={"urgency": disposition.urgency}
+        )
+    if "complete" in actions:
+        context["complete_form"] = forms_.get("complete") or DispositionCompleteForm()
+    if "return" in actions:
+        context["return_form"] = forms_.get("return") or DispositionReturnForm()
+    return render(request, "eoffice/disposition_detail.html", context)
+
+
+@login_required
+@require_safe
+def disposition_detail(request: HttpRequest, disposition_id: str) -> HttpResponse:
+    disposition = _disposition(request, disposition_id)
+    # Opening it is reading it, when the viewer acts for the receiving position.
+    disposition_mark_read(user=request.user, disposition=disposition)
+    return _disposition_page(request, _disposition(request, disposition_id))
+
+
+_ACTION_FORMS: dict[str, type[forms.Form]] = {
+    "forward": DispositionForm,
+    "complete": DispositionCompleteForm,
+    "return": DispositionReturnForm,
+}
+
+
+@login_required
+@require_POST
+def disposition_action(request: HttpRequest, disposition_id: str, action: str) -> HttpResponse:
+    """One POST per action (forward, start, complete, return, cancel); then back to the detail page."""
+    disposition = _disposition(request, disposition_id)
+    form: forms.Form | None = None
+    if action == "forward":
+        form = DispositionForm(request.POST, exclude_position=disposition.to_position_id)
+    elif action in _ACTION_FORMS:
+        form = _ACTION_FORMS[action](request.POST)
+    try:
+        if form is not None and not form.is_valid():
+            return _disposition_page(request, disposition, **{action: form})
+        data = form.cleaned_data if form is not None else {}
+        if action == "forward":
+            disposition_forward(user=request.user, parent=disposition, **data)
+            messages.success(request, _("Disposisi diteruskan."))
+        elif action == "start":
+            disposition_start(user=request.user, disposition=disposition)
+            messages.success(request, _("Disposisi sedang diproses."))
+        elif action == "complete":
+            disposition_complete(user=request.user, disposition=disposition, note=data["note"])
+            messages.success(request, _("Disposisi selesai."))
+        elif action == "return":
+            disposition_return(user=request.user, disposition=disposition, reason=data["reason"])
+            messages.success(request, _("Disposisi dikembalikan kepada pengirim."))
+        elif action == "cancel":
+            disposition_cancel(user=request.user, disposition=disposition)
+            messages.success(request, _("Disposisi dibatalkan."))
+        else:
+            raise Http404
+    except ForbiddenError:
+        raise PermissionDenied from None
+    except ValidationError as exc:
+        assert form is not None
+        _form_errors(form, exc)
+        return _disposition_page(request, disposition, **{action: form})
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("eoffice:disposition-detail", disposition_id=disposition.pk)
+
+
+@login_required
+@require_safe
+def disposition_overdue(request: HttpRequest) -> HttpResponse:
+    """Overdue dispositions of a unit (and the units below it). Monitors choose any unit; others see the
+    unit of a position they act for."""
+    own_units = [official.position.unit for official in selectors.user_positions(user=request.user)]
+    monitor = can(request.user, Action.EOFFICE_DISPOSITION_MONITOR)
+    if not monitor and not own_units:
+        raise PermissionDenied
+    units = list(Unit.objects.order_by("code")) if monitor else own_units
+    chosen = request.GET.get("unit")
+    unit = next((u for u in units if str(u.pk) == chosen), None) or (own_units[0] if own_units else None)
+    if unit is None and units:
+        unit = units[0]
+    qs = selectors.disposition_overdue(unit=unit) if unit is not None else Disposition.objects.none()
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "eoffice/disposition_overdue.html", {"page": page, "unit": unit, "units": units})
 
 
 def attachment_response(attachment) -> FileResponse:  # type: ignore[no-untyped-def]

@@ -30,6 +30,7 @@ class Action(StrEnum):
     ORG_EXPORT = "org.export"
     REGION_SETTINGS = "region.settings"  # letterhead, logo, timezone, numbering formats (workspace)
     EOFFICE_INCOMING_REGISTER = "eoffice.incoming.register"  # register incoming letters, see the whole agenda
+    EOFFICE_DISPOSITION_MONITOR = "eoffice.disposition.monitor"  # overdue dispositions of any unit
 
 
 ALL_ROLES = frozenset(Role)
@@ -42,6 +43,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.ORG_EXPORT: ADMIN,
     Action.REGION_SETTINGS: ADMIN,
     Action.EOFFICE_INCOMING_REGISTER: frozenset({Role.RECORDS_OFFICER, Role.REGION_ADMIN}),
+    Action.EOFFICE_DISPOSITION_MONITOR: frozenset({Role.LEADER, Role.RECORDS_OFFICER, Role.REGION_ADMIN}),
 }
 
 

@@ -12,4 +12,25 @@ urlpatterns = [
         views.IncomingAttachmentApi.as_view(),
         name="eoffice-api-incoming-attachment",
     ),
+    path(
+        "incoming/<str:letter_id>/dispositions/",
+        views.IncomingDispositionTreeApi.as_view(),
+        name="eoffice-api-incoming-dispositions",
+    ),
+    path("dispositions/", views.DispositionListCreateApi.as_view(), name="eoffice-api-dispositions"),
+    path(
+        "dispositions/instructions/",
+        views.DispositionInstructionListApi.as_view(),
+        name="eoffice-api-disposition-instructions",
+    ),
+    path(
+        "dispositions/<str:disposition_id>/",
+        views.DispositionDetailApi.as_view(),
+        name="eoffice-api-disposition-detail",
+    ),
+    path("dispositions/<str:disposition_id>/forward/", views.DispositionForwardApi.as_view()),
+    path("dispositions/<str:disposition_id>/start/", views.DispositionStartApi.as_view()),
+    path("dispositions/<str:disposition_id>/complete/", views.DispositionCompleteApi.as_view()),
+    path("dispositions/<str:disposition_id>/return/", views.DispositionReturnApi.as_view()),
+    path("dispositions/<str:disposition_id>/cancel/", views.DispositionCancelApi.as_view()),
 ]

@@ -21,6 +21,17 @@ from rest_framework.views import APIView
 
 from mitra.errors import ForbiddenError
 from tenant_apps.eoffice import selectors
+from tenant_apps.eoffice.disposition_services import (
+    RECIPIENTS_MAX,
+    TEXT_MAX,
+    disposition_cancel,
+    disposition_complete,
+    disposition_create,
+    disposition_forward,
+    disposition_mark_read,
+    disposition_return,
+    disposition_start,
+)
 from tenant_apps.eoffice.models import IncomingLetter, Nature, Urgency
 from tenant_apps.eoffice.services import incoming_letter_register
 from tenant_apps.eoffice.validation import ATTACHMENT_MAX_COUNT
@@ -168,3 +179,199 @@ class IncomingAttachmentApi(_Eoffice):
     def get(self, request: Request, letter_id: str, attachment_id: str) -> FileResponse:
         attachment = selectors.attachment_get_for(user=request.user, letter_id=letter_id, attachment_id=attachment_id)
         return attachment_response(attachment)
+
+
+# --- dispositions --------------------------------------------------------------------------------------------
+
+
+class DispositionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    letter = serializers.IntegerField(source="letter_id")
+    letter_subject = serializers.CharField(source="letter.subject")
+    letter_agenda_number = serializers.CharField(source="letter.agenda.number")
+    parent = serializers.IntegerField(source="parent_id", allow_null=True)
+    batch = serializers.UUIDField()
+    from_position = serializers.IntegerField(source="from_position_id")
+    from_position_title = serializers.CharField(source="from_position.title")
+    sent_as = serializers.CharField()
+    to_position = serializers.IntegerField(source="to_position_id")
+    to_position_title = serializers.CharField(source="to_position.title")
+    instructions = serializers.ListField(child=serializers.CharField())
+    note = serializers.CharField()
+    urgency = serializers.CharField()
+    deadline = serializers.DateField(allow_null=True)
+    status = serializers.CharField()
+    sent_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)
+    started_at = serializers.DateTimeField(allow_null=True)
+    done_at = serializers.DateTimeField(allow_null=True)
+    done_note = serializers.CharField()
+    returned_at = serializers.DateTimeField(allow_null=True)
+    return_reason = serializers.CharField()
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+
+
+class DispositionDetailOutput(DispositionOutput):
+    allowed_actions = serializers.SerializerMethodField()
+
+    def get_allowed_actions(self, obj: Any) -> list[str]:
+        return sorted(selectors.disposition_actions(user=self.context["user"], disposition=obj))
+
+
+class DispositionNodeOutput(DispositionOutput):
+    """A disposition of the tracking tree with the dispositions forwarded from it, nested."""
+
+    children = serializers.ListField(child=serializers.DictField(), read_only=True)
+
+    def to_representation(self, node: Any) -> dict[str, Any]:
+        data = dict(DispositionOutput(node.disposition).data)
+        data["children"] = [DispositionNodeOutput(child).data for child in node.children]
+        return data
+
+
+class DispositionSendInput(serializers.Serializer):
+    to_positions = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=_MAX_ID), allow_empty=False, max_length=RECIPIENTS_MAX
+    )
+    instructions = serializers.ListField(child=serializers.CharField(max_length=40), allow_empty=False, max_length=20)
+    note = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True, default="")
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, default=Urgency.ORDINARY)
+    deadline = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+def _send_values(data: dict[str, Any]) -> dict[str, Any]:
+    values = dict(data)
+    ids = list(dict.fromkeys(values.pop("to_positions")))
+    positions = list(Position.objects.filter(pk__in=ids))
+    if len(positions) != len(ids):
+        raise ValidationError(
+            {"to_positions": ValidationError(_("Jabatan tidak ditemukan."), code="position_not_found")}
+        )
+    values["to_positions"] = positions
+    return values
+
+
+def _disposition(request: Request, disposition_id: Any) -> Any:
+    return selectors.disposition_get_for(user=request.user, disposition_id=disposition_id)
+
+
+def _detail(request: Request, disposition_id: Any, status: int = 200) -> Response:
+    disposition = _disposition(request, disposition_id)
+    return Response(DispositionDetailOutput(disposition, context={"user": request.user}).data, status=status)
+
+
+class DispositionListCreateApi(_Eoffice):
+    """GET: dispositions received by the positions the caller acts for today (`?scope=sent`: sent from them).
+    POST: dispose an incoming letter addressed to a position the caller acts for today."""
+
+    @extend_schema_serializer(component_name="DispositionListFilter")
+    class FilterInput(serializers.Serializer):
+        scope = serializers.ChoiceField(choices=["inbox", "open", "sent"], required=False, default="inbox")
+
+    class Input(DispositionSendInput):
+        letter = serializers.IntegerField(min_value=1, max_value=_MAX_ID)
+
+    @extend_schema(parameters=[FilterInput], responses=DispositionOutput(many=True), tags=TAGS)
+    def get(self, request: Request) -> Response:
+        filters = self.FilterInput(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        scope = filters.validated_data["scope"]
+        if scope == "sent":
+            qs = selectors.disposition_sent(user=request.user)
+        else:
+            qs = selectors.disposition_inbox(user=request.user, open_only=scope == "open")
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(DispositionOutput(page, many=True).data)
+
+    @extend_schema(request=Input, responses={201: DispositionOutput(many=True)}, tags=TAGS, summary="Disposisikan")
+    def post(self, request: Request) -> Response:
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = _send_values(data.validated_data)
+        letter = selectors.incoming_get_for(user=request.user, letter_id=values.pop("letter"))
+        rows = disposition_create(user=request.user, letter=letter, **values)
+        return Response(DispositionOutput(_reloaded(rows), many=True).data, status=201)
+
+
+def _reloaded(rows: list[Any]) -> list[Any]:
+    return selectors.disposition_list_by_ids(ids=[row.pk for row in rows])
+
+
+class DispositionDetailApi(_Eoffice):
+    @extend_schema(responses=DispositionDetailOutput, tags=TAGS, summary="Rincian disposisi (menandai dibaca)")
+    def get(self, request: Request, disposition_id: str) -> Response:
+        # Opening it is reading it, when the caller acts for the receiving position.
+        disposition_mark_read(user=request.user, disposition=_disposition(request, disposition_id))
+        return _detail(request, disposition_id)
+
+
+class DispositionForwardApi(_Eoffice):
+    @extend_schema(
+        request=DispositionSendInput, responses={201: DispositionOutput(many=True)}, tags=TAGS, summary="Teruskan"
+    )
+    def post(self, request: Request, disposition_id: str) -> Response:
+        parent = _disposition(request, disposition_id)
+        data = DispositionSendInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        rows = disposition_forward(user=request.user, parent=parent, **_send_values(data.validated_data))
+        return Response(DispositionOutput(_reloaded(rows), many=True).data, status=201)
+
+
+class DispositionStartApi(_Eoffice):
+    @extend_schema(request=None, responses=DispositionDetailOutput, tags=TAGS, summary="Mulai proses")
+    def post(self, request: Request, disposition_id: str) -> Response:
+        disposition_start(user=request.user, disposition=_disposition(request, disposition_id))
+        return _detail(request, disposition_id)
+
+
+class DispositionCompleteApi(_Eoffice):
+    class Input(serializers.Serializer):
+        note = serializers.CharField(max_length=TEXT_MAX)
+
+    @extend_schema(request=Input, responses=DispositionDetailOutput, tags=TAGS, summary="Selesaikan")
+    def post(self, request: Request, disposition_id: str) -> Response:
+        disposition = _disposition(request, disposition_id)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        disposition_complete(user=request.user, disposition=disposition, note=data.validated_data["note"])
+        return _detail(request, disposition_id)
+
+
+class DispositionReturnApi(_Eoffice):
+    class Input(serializers.Serializer):
+        reason = serializers.CharField(max_length=TEXT_MAX)
+
+    @extend_schema(request=Input, responses=DispositionDetailOutput, tags=TAGS, summary="Kembalikan")
+    def post(self, request: Request, disposition_id: str) -> Response:
+        disposition = _disposition(request, disposition_id)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        disposition_return(user=request.user, disposition=disposition, reason=data.validated_data["reason"])
+        return _detail(request, disposition_id)
+
+
+class DispositionCancelApi(_Eoffice):
+    @extend_schema(request=None, responses=DispositionDetailOutput, tags=TAGS, summary="Batalkan (belum dibaca)")
+    def post(self, request: Request, disposition_id: str) -> Response:
+        disposition_cancel(user=request.user, disposition=_disposition(request, disposition_id))
+        return _detail(request, disposition_id)
+
+
+class DispositionInstructionListApi(_Eoffice):
+    @extend_schema(
+        responses=inline_serializer(
+            "DispositionInstruction", {"code": serializers.CharField(), "label": serializers.CharField()}, many=True
+        ),
+        tags=TAGS,
+        summary="Daftar instruksi disposisi",
+    )
+    def get(self, request: Request) -> Response:
+        return Response([{"code": i.code, "label": i.label} for i in selectors.instruction_list()])
+
+
+class IncomingDispositionTreeApi(_Eoffice):
+    @extend_schema(responses=DispositionNodeOutput(many=True), tags=TAGS, summary="Lacak disposisi surat")
+    def get(self, request: Request, letter_id: str) -> Response:
+        letter = selectors.incoming_get_for(user=request.user, letter_id=letter_id)
+        return Response([DispositionNodeOutput(node).data for node in selectors.disposition_tree(letter=letter)])
