@@ -353,3 +353,10 @@ def test_the_language_choice_stays_on_its_own_host(seed):
     cookie = brebes.cookies["django_language"]
     assert cookie.value == "en"
     assert cookie["domain"] == ""
+
+
+def test_pages_stay_indonesian_for_an_english_browser_until_english_is_chosen(seed):
+    client = Client(HTTP_HOST="brebes.localhost", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Masuk ke ruang kerja" in client.get("/masuk/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/masuk/"})
+    assert "Masuk ke ruang kerja" not in client.get("/masuk/").content.decode()
