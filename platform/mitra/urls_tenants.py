@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from mitra.auth_api import TokenObtainApi
 from mitra.login import LoginView
+from tenant_apps.eoffice import verification as eoffice_verification
 from tenant_apps.org import activation as org_activation
 from tenant_apps.org import views as org_views
 from tenant_apps.registry import all_modules
@@ -30,6 +31,7 @@ urlpatterns = [
     path("kata-sandi/selesai/", workspace_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("", include("tenant_apps.workspace.urls")),
     path("aktivasi/<str:token>/", org_activation.activate, name="activate"),
+    path("verifikasi/<str:verification_id>/", eoffice_verification.verify, name="eoffice-verify"),
     path("organisasi/", include("tenant_apps.org.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),

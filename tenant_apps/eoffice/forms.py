@@ -7,10 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tenant_apps.eoffice.models import Nature, Urgency
+from tenant_apps.eoffice.models import LetterType, Nature, Urgency
 from tenant_apps.eoffice.selectors import instruction_list
 from tenant_apps.eoffice.validation import ATTACHMENT_MAX_COUNT
-from tenant_apps.org.models import Position
+from tenant_apps.org.models import Position, Unit
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -83,3 +83,64 @@ class DispositionCompleteForm(forms.Form):
 
 class DispositionReturnForm(forms.Form):
     reason = forms.CharField(label=_("Alasan pengembalian"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _positions_field(label: str, *, required: bool = False) -> forms.ModelMultipleChoiceField:
+    field = forms.ModelMultipleChoiceField(
+        label=label,
+        required=required,
+        queryset=Position.objects.select_related("unit").order_by("code"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    field.label_from_instance = lambda obj: f"{obj.title} — {obj.unit.name}"  # type: ignore[method-assign]
+    return field
+
+
+class OutgoingLetterForm(forms.Form):
+    """Draft or edit an outgoing letter. The review chain is chosen in order with one select per step."""
+
+    REVIEW_STEPS = 3
+
+    letter_type = forms.ChoiceField(label=_("Jenis naskah"), choices=LetterType.choices)
+    subject = forms.CharField(label=_("Perihal"), max_length=500)
+    classification_code = forms.CharField(label=_("Kode klasifikasi"), max_length=30)
+    body = forms.CharField(label=_("Isi naskah"), max_length=20000, widget=forms.Textarea(attrs={"rows": 12}))
+    signer_position = PositionChoiceField(
+        label=_("Jabatan penanda tangan"), queryset=Position.objects.select_related("unit").order_by("code")
+    )
+    unit = forms.ModelChoiceField(
+        label=_("Unit penomoran (kosongkan: unit penanda tangan)"),
+        required=False,
+        queryset=Unit.objects.order_by("code"),
+    )
+    recipients = _positions_field(_("Penerima internal (jabatan)"))
+    external_recipients = forms.CharField(
+        label=_("Penerima eksternal (satu per baris)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    copies = _positions_field(_("Tembusan (jabatan)"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for step in range(1, self.REVIEW_STEPS + 1):
+            self.fields[f"reviewer_{step}"] = PositionChoiceField(
+                label=_("Verifikator %(n)d") % {"n": step},
+                required=False,
+                queryset=Position.objects.select_related("unit").order_by("code"),
+            )
+
+    def service_values(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        reviewers = [data.pop(f"reviewer_{s}") for s in range(1, self.REVIEW_STEPS + 1)]
+        data["reviewers"] = [p for p in reviewers if p is not None]
+        data["recipients"] = list(data["recipients"])
+        data["copies"] = list(data["copies"])
+        return data
+
+
+class OutgoingReviewForm(forms.Form):
+    note = forms.CharField(
+        label=_("Catatan"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )

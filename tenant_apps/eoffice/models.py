@@ -8,6 +8,8 @@ two signers never get the same one. A number once committed is never reused: can
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -278,3 +280,143 @@ class Disposition(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN
+
+
+class LetterType(models.TextChoices):
+    """Jenis naskah dinas keluar (Permendagri 1/2023)."""
+
+    SURAT_DINAS = "surat_dinas", _("Surat dinas")
+    NOTA_DINAS = "nota_dinas", _("Nota dinas")
+    SURAT_UNDANGAN = "surat_undangan", _("Surat undangan")
+    SURAT_EDARAN = "surat_edaran", _("Surat edaran")
+    SURAT_TUGAS = "surat_tugas", _("Surat tugas")
+    MEMO = "memo", _("Memo")
+
+
+class OutgoingLetter(models.Model):
+    """A letter written inside the region (naskah keluar): drafted, reviewed by an ordered chain of positions,
+    signed by whoever acts for the signer position. Signing freezes it: the number, date, rendered PDF and its
+    SHA-256 never change afterwards, and `verification_id` is what the QR code on the PDF points to."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draf", _("Draf")
+        IN_REVIEW = "diperiksa", _("Dalam pemeriksaan")
+        APPROVED = "disetujui", _("Disetujui")
+        SIGNED = "ditandatangani", _("Ditandatangani")
+        RETURNED = "dikembalikan", _("Dikembalikan")
+        REJECTED = "ditolak", _("Ditolak")
+
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
+
+    # Random, so that verification links cannot be enumerated.
+    verification_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    letter_type = models.CharField(_("jenis naskah"), max_length=20, choices=LetterType.choices)
+    subject = models.CharField(_("perihal"), max_length=500)
+    body = models.TextField(_("isi"), max_length=20000)
+    classification_code = models.CharField(_("kode klasifikasi"), max_length=30)
+    unit = models.ForeignKey(Unit, verbose_name=_("unit penomoran"), on_delete=models.PROTECT, related_name="+")
+    signer_position = models.ForeignKey(
+        Position, verbose_name=_("jabatan penanda tangan"), on_delete=models.PROTECT, related_name="+"
+    )
+    recipients = models.ManyToManyField(
+        Position, verbose_name=_("penerima internal"), blank=True, related_name="outgoing_received"
+    )
+    copies = models.ManyToManyField(Position, verbose_name=_("tembusan"), blank=True, related_name="outgoing_copied")
+    external_recipients = models.TextField(_("penerima eksternal"), max_length=5000, blank=True)
+    status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.DRAFT)
+    review_round = models.PositiveSmallIntegerField(default=0)
+    drafter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Frozen on signing.
+    number = models.OneToOneField(
+        IssuedNumber, null=True, blank=True, on_delete=models.PROTECT, related_name="outgoing_letter"
+    )
+    letter_date = models.DateField(_("tanggal naskah"), null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signer_name = models.CharField(max_length=200, blank=True)
+    signer_title = models.CharField(max_length=300, blank=True)  # "Plt. Kepala Dinas …" when acting
+    pdf = models.CharField(max_length=255, blank=True)  # a name inside default storage
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    signature_provider = models.CharField(max_length=30, blank=True)
+    signature_certified = models.BooleanField(default=False)
+    signature_info = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("naskah keluar")
+        verbose_name_plural = _("naskah keluar")
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=["draf", "diperiksa", "disetujui", "ditandatangani", "dikembalikan", "ditolak"]
+                ),
+                name="eoffice_outgoing_status",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="ditandatangani")
+                | (models.Q(number__isnull=False, letter_date__isnull=False) & ~models.Q(pdf_sha256="")),
+                name="eoffice_outgoing_signed_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number.number if self.number_id else f"{self.get_letter_type_display()}: {self.subject}"
+
+    @property
+    def editable(self) -> bool:
+        return self.status in self.EDITABLE
+
+    @property
+    def external_recipient_lines(self) -> list[str]:
+        return [line.strip() for line in self.external_recipients.splitlines() if line.strip()]
+
+
+class OutgoingReviewer(models.Model):
+    """One step of a letter's review chain (verifikator), in order. Changed only while the letter is
+    editable; each submission starts a new review round over the chain as it is then."""
+
+    letter = models.ForeignKey(OutgoingLetter, on_delete=models.CASCADE, related_name="reviewers")
+    order = models.PositiveSmallIntegerField()
+    position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["letter", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "order"], name="eoffice_reviewer_order_unique"),
+            models.UniqueConstraint(fields=["letter", "position"], name="eoffice_reviewer_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter_id} #{self.order}: {self.position_id}"
+
+
+class OutgoingReview(models.Model):
+    """A reviewer's decision in one review round. Append-only: the history of every round stays."""
+
+    class Decision(models.TextChoices):
+        APPROVE = "setuju", _("Setuju")
+        RETURN = "kembalikan", _("Kembalikan")
+        REJECT = "tolak", _("Tolak")
+
+    letter = models.ForeignKey(OutgoingLetter, on_delete=models.PROTECT, related_name="reviews")
+    round = models.PositiveSmallIntegerField()
+    order = models.PositiveSmallIntegerField()
+    position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=12, choices=Decision.choices)
+    note = models.TextField(max_length=2000, blank=True)
+    decided_as = models.CharField(max_length=10)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["letter", "round", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "round", "order"], name="eoffice_review_step_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter_id} r{self.round} #{self.order}: {self.decision}"

@@ -9,6 +9,7 @@ its letter (the letter's tracking tree shows them all).
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -17,7 +18,15 @@ from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from mitra.errors import NotFoundError
-from tenant_apps.eoffice.models import Disposition, DispositionInstruction, IncomingAttachment, IncomingLetter
+from tenant_apps.eoffice.models import (
+    Disposition,
+    DispositionInstruction,
+    IncomingAttachment,
+    IncomingLetter,
+    OutgoingLetter,
+    OutgoingReview,
+    OutgoingReviewer,
+)
 from tenant_apps.org.models import Employee, Unit
 from tenant_apps.org.permissions import Action, can
 from tenant_apps.org.selectors import Official, org_today, positions_held
@@ -200,3 +209,102 @@ def disposition_actions(*, user: AbstractBaseUser | AnonymousUser, disposition: 
     if disposition.from_position_id in held and disposition.status == status.SENT:
         actions.add("cancel")
     return actions
+
+
+# --- outgoing letters ----------------------------------------------------------------------------------------
+#
+# An outgoing letter is visible to its drafter, to whoever acts today for its signer position or a position
+# of its review chain, and, once signed, to whoever acts today for a recipient or copy position (copies only
+# read). A Brebes verification id is unknown on any other region's host: each region's rows are in its schema.
+
+
+def _outgoing_listing(qs: QuerySet[OutgoingLetter]) -> QuerySet[OutgoingLetter]:
+    return qs.select_related("number", "unit", "signer_position", "drafter")
+
+
+def _outgoing_scope(user: AbstractBaseUser | AnonymousUser) -> Q:
+    held = [official.position.pk for official in user_positions(user=user)]
+    signed = Q(status=OutgoingLetter.Status.SIGNED) & (Q(recipients__in=held) | Q(copies__in=held))
+    return Q(drafter_id=user.pk) | Q(signer_position_id__in=held) | Q(reviewers__position_id__in=held) | signed
+
+
+def outgoing_list_for(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[OutgoingLetter]:
+    """Every outgoing letter the user may see, most recently changed first."""
+    if not user.is_authenticated:
+        return OutgoingLetter.objects.none()
+    ids = OutgoingLetter.objects.filter(_outgoing_scope(user)).values("pk")
+    return _outgoing_listing(OutgoingLetter.objects.filter(pk__in=ids)).order_by("-updated_at", "-id")
+
+
+def outgoing_get_for(*, user: AbstractBaseUser | AnonymousUser, letter_id: int | str) -> OutgoingLetter:
+    """The letter if the user may see it, else NotFoundError `letter_not_found` (same as an unknown id)."""
+    pk = _pk(letter_id)
+    if not user.is_authenticated or not OutgoingLetter.objects.filter(_outgoing_scope(user), pk=pk).exists():
+        raise NotFoundError("letter_not_found", _("Naskah tidak ditemukan."))
+    return _outgoing_listing(OutgoingLetter.objects.all()).get(pk=pk)
+
+
+def outgoing_current_step(*, letter: OutgoingLetter) -> OutgoingReviewer | None:
+    """The review step whose turn it is in the letter's current round: the first one not yet approved.
+    None when every step approved (or the chain is empty)."""
+    approved = set(
+        OutgoingReview.objects.filter(
+            letter=letter, round=letter.review_round, decision=OutgoingReview.Decision.APPROVE
+        ).values_list("order", flat=True)
+    )
+    return next(
+        (step for step in letter.reviewers.select_related("position").order_by("order") if step.order not in approved),
+        None,
+    )
+
+
+def outgoing_viewer_role(*, user: AbstractBaseUser | AnonymousUser, letter: OutgoingLetter) -> str:
+    """ "copy" when the user sees a signed letter only as a copy (tembusan: read only), else ""."""
+    held = {official.position.pk for official in user_positions(user=user)}
+    if letter.status != OutgoingLetter.Status.SIGNED or letter.drafter_id == user.pk:
+        return ""
+    if held & set(letter.copies.values_list("pk", flat=True)) and not held & set(
+        letter.recipients.values_list("pk", flat=True)
+    ):
+        return "copy"
+    return ""
+
+
+def outgoing_actions(*, user: AbstractBaseUser | AnonymousUser, letter: OutgoingLetter) -> set[str]:
+    """What the user may do now: "edit" and "submit" for the drafter while it is editable, "approve",
+    "return", "reject" for whoever acts for the current review step, "sign" for whoever acts for the signer
+    position once approved. The pages show these only; the services check the same rules again."""
+    status = OutgoingLetter.Status
+    actions: set[str] = set()
+    if letter.drafter_id == user.pk and letter.status in OutgoingLetter.EDITABLE:
+        actions |= {"edit", "submit"}
+    held = {official.position.pk for official in user_positions(user=user)}
+    if letter.status == status.IN_REVIEW:
+        step = outgoing_current_step(letter=letter)
+        if step is not None and step.position_id in held:
+            actions |= {"approve", "return", "reject"}
+    if letter.status == status.APPROVED and letter.signer_position_id in held:
+        actions.add("sign")
+    return actions
+
+
+def outgoing_reviews(*, letter: OutgoingLetter) -> QuerySet[OutgoingReview]:
+    return letter.reviews.select_related("position", "decided_by").order_by("round", "order")
+
+
+def outgoing_verification_get(*, verification_id: str) -> OutgoingLetter:
+    """A signed letter of the current region by its verification id (public page), else NotFoundError."""
+    try:
+        key = uuid.UUID(str(verification_id))
+    except ValueError:
+        key = None
+    letter = (
+        _outgoing_listing(OutgoingLetter.objects.filter(verification_id=key, status=OutgoingLetter.Status.SIGNED))
+        .select_related("signer_position__unit")
+        .first()
+        if key is not None
+        else None
+    )
+    if letter is None:
+        raise NotFoundError("letter_not_found", _("Naskah tidak ditemukan."))
+    return letter

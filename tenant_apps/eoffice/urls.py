@@ -17,4 +17,10 @@ urlpatterns = [
     path("disposisi/terlambat/", views.disposition_overdue, name="dispositions-overdue"),
     path("disposisi/<str:disposition_id>/", views.disposition_detail, name="disposition-detail"),
     path("disposisi/<str:disposition_id>/<str:action>/", views.disposition_action, name="disposition-action"),
+    path("surat-keluar/", views.outgoing_list, name="outgoing"),
+    path("surat-keluar/buat/", views.outgoing_form, name="outgoing-create"),
+    path("surat-keluar/<str:letter_id>/", views.outgoing_detail, name="outgoing-detail"),
+    path("surat-keluar/<str:letter_id>/ubah/", views.outgoing_form, name="outgoing-edit"),
+    path("surat-keluar/<str:letter_id>/pdf/", views.outgoing_pdf, name="outgoing-pdf"),
+    path("surat-keluar/<str:letter_id>/aksi/<str:action>/", views.outgoing_action, name="outgoing-action"),
 ]

@@ -33,8 +33,17 @@ from tenant_apps.eoffice.forms import (
     DispositionForm,
     DispositionReturnForm,
     IncomingLetterForm,
+    OutgoingLetterForm,
+    OutgoingReviewForm,
 )
 from tenant_apps.eoffice.models import Disposition
+from tenant_apps.eoffice.outgoing_services import (
+    outgoing_letter_create,
+    outgoing_letter_review,
+    outgoing_letter_sign,
+    outgoing_letter_submit,
+    outgoing_letter_update,
+)
 from tenant_apps.eoffice.services import incoming_letter_register
 from tenant_apps.org.models import Unit
 from tenant_apps.org.permissions import Action, can
@@ -298,5 +307,142 @@ def attachment_download(request: HttpRequest, letter_id: str, attachment_id: str
     try:
         attachment = selectors.attachment_get_for(user=request.user, letter_id=letter_id, attachment_id=attachment_id)
         return attachment_response(attachment)
+    except NotFoundError:
+        raise Http404 from None
+
+
+# --- outgoing letters ----------------------------------------------------------------------------------------
+
+
+def outgoing_pdf_response(letter: Any) -> FileResponse:
+    """The frozen PDF of a signed letter, as a download."""
+    if not letter.pdf:
+        raise NotFoundError("pdf_not_found", _("Naskah belum ditandatangani."))
+    try:
+        handle = default_storage.open(letter.pdf, "rb")
+    except FileNotFoundError:
+        raise NotFoundError("pdf_not_found", _("Berkas naskah tidak ditemukan.")) from None
+    filename = f"{letter.number.number.replace('/', '-')}.pdf"
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_safe
+def outgoing_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.outgoing_list_for(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "eoffice/outgoing_list.html",
+        {"page": page, "can_draft": can(request.user, Action.EOFFICE_OUTGOING_DRAFT)},
+    )
+
+
+def _outgoing(request: HttpRequest, letter_id: str) -> Any:
+    try:
+        return selectors.outgoing_get_for(user=request.user, letter_id=letter_id)
+    except NotFoundError:
+        raise Http404 from None
+
+
+def _outgoing_initial(letter: Any) -> dict[str, Any]:
+    initial = {
+        "letter_type": letter.letter_type,
+        "subject": letter.subject,
+        "classification_code": letter.classification_code,
+        "body": letter.body,
+        "signer_position": letter.signer_position_id,
+        "unit": letter.unit_id,
+        "recipients": list(letter.recipients.values_list("pk", flat=True)),
+        "copies": list(letter.copies.values_list("pk", flat=True)),
+        "external_recipients": letter.external_recipients,
+    }
+    for step in letter.reviewers.order_by("order"):
+        initial[f"reviewer_{step.order}"] = step.position_id
+    return initial
+
+
+@login_required
+def outgoing_form(request: HttpRequest, letter_id: str | None = None) -> HttpResponse:
+    """New draft (no id) or edit of a draft/returned letter by its drafter."""
+    letter = _outgoing(request, letter_id) if letter_id is not None else None
+    if letter is None and not can(request.user, Action.EOFFICE_OUTGOING_DRAFT):
+        raise PermissionDenied
+    if letter is not None and "edit" not in selectors.outgoing_actions(user=request.user, letter=letter):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = OutgoingLetterForm(request.POST)
+        if form.is_valid():
+            try:
+                if letter is None:
+                    letter = outgoing_letter_create(user=request.user, **form.service_values())
+                else:
+                    outgoing_letter_update(user=request.user, letter=letter, **form.service_values())
+            except ForbiddenError:
+                raise PermissionDenied from None
+            except (ValidationError, DomainError) as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Draf naskah tersimpan."))
+                return redirect("eoffice:outgoing-detail", letter_id=letter.pk)
+    else:
+        form = OutgoingLetterForm(initial=_outgoing_initial(letter) if letter else {"classification_code": ""})
+    return render(request, "eoffice/outgoing_form.html", {"form": form, "letter": letter})
+
+
+@login_required
+@require_safe
+def outgoing_detail(request: HttpRequest, letter_id: str) -> HttpResponse:
+    letter = _outgoing(request, letter_id)
+    return render(
+        request,
+        "eoffice/outgoing_detail.html",
+        {
+            "letter": letter,
+            "actions": selectors.outgoing_actions(user=request.user, letter=letter),
+            "viewer_role": selectors.outgoing_viewer_role(user=request.user, letter=letter),
+            "reviewers": list(letter.reviewers.select_related("position").order_by("order")),
+            "reviews": list(selectors.outgoing_reviews(letter=letter)),
+            "recipients": list(letter.recipients.order_by("title")),
+            "copies": list(letter.copies.order_by("title")),
+            "review_form": OutgoingReviewForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def outgoing_action(request: HttpRequest, letter_id: str, action: str) -> HttpResponse:
+    """One POST per action (submit, approve, return, reject, sign); then back to the detail page."""
+    letter = _outgoing(request, letter_id)
+    decisions = {"approve": "setuju", "return": "kembalikan", "reject": "tolak"}
+    try:
+        if action == "submit":
+            outgoing_letter_submit(user=request.user, letter=letter)
+            messages.success(request, _("Naskah diajukan."))
+        elif action in decisions:
+            form = OutgoingReviewForm(request.POST)
+            note = form.cleaned_data["note"] if form.is_valid() else ""
+            outgoing_letter_review(user=request.user, letter=letter, decision=decisions[action], note=note)
+            messages.success(request, _("Keputusan tersimpan."))
+        elif action == "sign":
+            signed = outgoing_letter_sign(user=request.user, letter=letter)
+            messages.success(request, _("Naskah ditandatangani dengan nomor %(n)s.") % {"n": signed.number.number})
+        else:
+            raise Http404
+    except ForbiddenError:
+        raise PermissionDenied from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("eoffice:outgoing-detail", letter_id=letter.pk)
+
+
+@login_required
+@require_safe
+def outgoing_pdf(request: HttpRequest, letter_id: str) -> HttpResponse:
+    try:
+        return outgoing_pdf_response(_outgoing(request, letter_id))
     except NotFoundError:
         raise Http404 from None

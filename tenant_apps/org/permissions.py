@@ -31,6 +31,7 @@ class Action(StrEnum):
     REGION_SETTINGS = "region.settings"  # letterhead, logo, timezone, numbering formats (workspace)
     EOFFICE_INCOMING_REGISTER = "eoffice.incoming.register"  # register incoming letters, see the whole agenda
     EOFFICE_DISPOSITION_MONITOR = "eoffice.disposition.monitor"  # overdue dispositions of any unit
+    EOFFICE_OUTGOING_DRAFT = "eoffice.outgoing.draft"  # write outgoing letters (review and signing go by position)
 
 
 ALL_ROLES = frozenset(Role)
@@ -44,6 +45,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.REGION_SETTINGS: ADMIN,
     Action.EOFFICE_INCOMING_REGISTER: frozenset({Role.RECORDS_OFFICER, Role.REGION_ADMIN}),
     Action.EOFFICE_DISPOSITION_MONITOR: frozenset({Role.LEADER, Role.RECORDS_OFFICER, Role.REGION_ADMIN}),
+    Action.EOFFICE_OUTGOING_DRAFT: ALL_ROLES,
 }
 
 

@@ -38,6 +38,7 @@ ALLOWED_PUBLIC = {
     "api-schema": "the OpenAPI description (no data)",
     "api-docs": "the API documentation page (no data)",
     "workspace:logo": "the region's emblem, shown on the login page",
+    "eoffice-verify": "citizens check a signed letter's QR code without an account (unguessable id)",
 }
 
 METHODS = ("get", "post", "put", "patch", "delete")

@@ -33,4 +33,10 @@ urlpatterns = [
     path("dispositions/<str:disposition_id>/complete/", views.DispositionCompleteApi.as_view()),
     path("dispositions/<str:disposition_id>/return/", views.DispositionReturnApi.as_view()),
     path("dispositions/<str:disposition_id>/cancel/", views.DispositionCancelApi.as_view()),
+    path("outgoing/", views.OutgoingLetterListCreateApi.as_view(), name="eoffice-api-outgoing"),
+    path("outgoing/<str:letter_id>/", views.OutgoingLetterDetailApi.as_view(), name="eoffice-api-outgoing-detail"),
+    path("outgoing/<str:letter_id>/submit/", views.OutgoingLetterSubmitApi.as_view()),
+    path("outgoing/<str:letter_id>/review/", views.OutgoingLetterReviewApi.as_view()),
+    path("outgoing/<str:letter_id>/sign/", views.OutgoingLetterSignApi.as_view()),
+    path("outgoing/<str:letter_id>/pdf/", views.OutgoingLetterPdfApi.as_view(), name="eoffice-api-outgoing-pdf"),
 ]

@@ -32,11 +32,18 @@ from tenant_apps.eoffice.disposition_services import (
     disposition_return,
     disposition_start,
 )
-from tenant_apps.eoffice.models import IncomingLetter, Nature, Urgency
+from tenant_apps.eoffice.models import IncomingLetter, LetterType, Nature, OutgoingReview, Urgency
+from tenant_apps.eoffice.outgoing_services import (
+    outgoing_letter_create,
+    outgoing_letter_review,
+    outgoing_letter_sign,
+    outgoing_letter_submit,
+    outgoing_letter_update,
+)
 from tenant_apps.eoffice.services import incoming_letter_register
 from tenant_apps.eoffice.validation import ATTACHMENT_MAX_COUNT
-from tenant_apps.eoffice.views import attachment_response
-from tenant_apps.org.models import Position
+from tenant_apps.eoffice.views import attachment_response, outgoing_pdf_response
+from tenant_apps.org.models import Position, Unit
 from tenant_apps.org.permissions import Action, can
 from tenant_apps.registry import get_module
 from tenants.gate import ModuleLicensed
@@ -375,3 +382,192 @@ class IncomingDispositionTreeApi(_Eoffice):
     def get(self, request: Request, letter_id: str) -> Response:
         letter = selectors.incoming_get_for(user=request.user, letter_id=letter_id)
         return Response([DispositionNodeOutput(node).data for node in selectors.disposition_tree(letter=letter)])
+
+
+# --- outgoing letters ----------------------------------------------------------------------------------------
+
+
+class OutgoingReviewOutput(serializers.Serializer):
+    round = serializers.IntegerField()
+    order = serializers.IntegerField()
+    position = serializers.IntegerField(source="position_id")
+    decision = serializers.CharField()
+    note = serializers.CharField()
+    decided_as = serializers.CharField()
+    decided_at = serializers.DateTimeField()
+
+
+class OutgoingLetterOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    letter_type = serializers.CharField()
+    subject = serializers.CharField()
+    classification_code = serializers.CharField()
+    unit = serializers.IntegerField(source="unit_id")
+    signer_position = serializers.IntegerField(source="signer_position_id")
+    status = serializers.CharField()
+    number = serializers.CharField(source="number.number", allow_null=True, default=None)
+    letter_date = serializers.DateField(allow_null=True)
+    updated_at = serializers.DateTimeField()
+
+
+class OutgoingLetterDetailOutput(OutgoingLetterOutput):
+    body = serializers.CharField()
+    recipients = serializers.SerializerMethodField()
+    copies = serializers.SerializerMethodField()
+    external_recipients = serializers.ListField(child=serializers.CharField(), source="external_recipient_lines")
+    reviewers = serializers.SerializerMethodField()
+    reviews = serializers.SerializerMethodField()
+    review_round = serializers.IntegerField()
+    signer_name = serializers.CharField()
+    signer_title = serializers.CharField()
+    signed_at = serializers.DateTimeField(allow_null=True)
+    pdf_sha256 = serializers.CharField()
+    signature_provider = serializers.CharField()
+    signature_certified = serializers.BooleanField()
+    pdf_url = serializers.SerializerMethodField()
+    verification_id = serializers.UUIDField()
+    viewer_role = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    def get_recipients(self, obj: Any) -> list[int]:
+        return sorted(obj.recipients.values_list("pk", flat=True))
+
+    def get_copies(self, obj: Any) -> list[int]:
+        return sorted(obj.copies.values_list("pk", flat=True))
+
+    def get_reviewers(self, obj: Any) -> list[int]:
+        return list(obj.reviewers.order_by("order").values_list("position_id", flat=True))
+
+    def get_reviews(self, obj: Any) -> list[dict[str, Any]]:
+        return OutgoingReviewOutput(selectors.outgoing_reviews(letter=obj), many=True).data  # type: ignore[return-value]
+
+    def get_pdf_url(self, obj: Any) -> str | None:
+        return reverse("eoffice-api-outgoing-pdf", args=[obj.pk]) if obj.pdf else None
+
+    def get_viewer_role(self, obj: Any) -> str:
+        return selectors.outgoing_viewer_role(user=self.context["user"], letter=obj)
+
+    def get_allowed_actions(self, obj: Any) -> list[str]:
+        return sorted(selectors.outgoing_actions(user=self.context["user"], letter=obj))
+
+
+class OutgoingLetterInput(serializers.Serializer):
+    letter_type = serializers.ChoiceField(choices=LetterType.choices)
+    subject = serializers.CharField(max_length=500)
+    body = serializers.CharField(max_length=20000)
+    classification_code = serializers.CharField(max_length=30)
+    signer_position = serializers.IntegerField(min_value=1, max_value=_MAX_ID)
+    unit = serializers.IntegerField(min_value=1, max_value=_MAX_ID, required=False, allow_null=True, default=None)
+    recipients = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=_MAX_ID), required=False, default=list, max_length=30
+    )
+    copies = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=_MAX_ID), required=False, default=list, max_length=30
+    )
+    external_recipients = serializers.ListField(
+        child=serializers.CharField(max_length=300), required=False, default=list, max_length=30
+    )
+    reviewers = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=_MAX_ID), required=False, default=list, max_length=10
+    )
+
+
+def _outgoing_values(data: dict[str, Any]) -> dict[str, Any]:
+    """Ids to rows; an unknown id is a field error `position_not_found` / `unit_not_found`."""
+    values = dict(data)
+    errors: dict[str, ValidationError] = {}
+    for field in ("recipients", "copies", "reviewers"):
+        ids = list(dict.fromkeys(values[field]))
+        found = {p.pk: p for p in Position.objects.select_related("unit").filter(pk__in=ids)}
+        if len(found) != len(ids):
+            errors[field] = ValidationError(_("Jabatan tidak ditemukan."), code="position_not_found")
+        values[field] = [found[i] for i in ids if i in found]
+    values["signer_position"] = Position.objects.select_related("unit").filter(pk=values["signer_position"]).first()
+    if values["signer_position"] is None:
+        errors["signer_position"] = ValidationError(_("Jabatan tidak ditemukan."), code="position_not_found")
+    if values["unit"] is not None:
+        values["unit"] = Unit.objects.filter(pk=values["unit"]).first()
+        if values["unit"] is None:
+            errors["unit"] = ValidationError(_("Unit tidak ditemukan."), code="unit_not_found")
+    if errors:
+        raise ValidationError(errors)
+    values["external_recipients"] = "\n".join(values["external_recipients"])
+    return values
+
+
+def _outgoing_detail(request: Request, letter_id: Any, status: int = 200) -> Response:
+    letter = selectors.outgoing_get_for(user=request.user, letter_id=letter_id)
+    return Response(OutgoingLetterDetailOutput(letter, context={"user": request.user}).data, status=status)
+
+
+class OutgoingLetterListCreateApi(_Eoffice):
+    """GET: the outgoing letters the caller may see. POST: a new draft (the caller is its drafter)."""
+
+    @extend_schema(responses=OutgoingLetterOutput(many=True), tags=TAGS, summary="Daftar naskah keluar")
+    def get(self, request: Request) -> Response:
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(selectors.outgoing_list_for(user=request.user), request, view=self)
+        return paginator.get_paginated_response(OutgoingLetterOutput(page, many=True).data)
+
+    @extend_schema(
+        request=OutgoingLetterInput, responses={201: OutgoingLetterDetailOutput}, tags=TAGS, summary="Buat draf"
+    )
+    def post(self, request: Request) -> Response:
+        if not can(request.user, Action.EOFFICE_OUTGOING_DRAFT):
+            raise ForbiddenError("permission_denied", _("Peran akun Anda tidak mengizinkan tindakan ini."))
+        data = OutgoingLetterInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        letter = outgoing_letter_create(user=request.user, **_outgoing_values(data.validated_data))
+        return _outgoing_detail(request, letter.pk, status=201)
+
+
+class OutgoingLetterDetailApi(_Eoffice):
+    """GET: the letter. PUT: replace the draft's content (drafter only, draft or returned only)."""
+
+    @extend_schema(responses=OutgoingLetterDetailOutput, tags=TAGS, summary="Rincian naskah keluar")
+    def get(self, request: Request, letter_id: str) -> Response:
+        return _outgoing_detail(request, letter_id)
+
+    @extend_schema(request=OutgoingLetterInput, responses=OutgoingLetterDetailOutput, tags=TAGS, summary="Ubah draf")
+    def put(self, request: Request, letter_id: str) -> Response:
+        letter = selectors.outgoing_get_for(user=request.user, letter_id=letter_id)
+        data = OutgoingLetterInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        outgoing_letter_update(user=request.user, letter=letter, **_outgoing_values(data.validated_data))
+        return _outgoing_detail(request, letter_id)
+
+
+class OutgoingLetterSubmitApi(_Eoffice):
+    @extend_schema(request=None, responses=OutgoingLetterDetailOutput, tags=TAGS, summary="Ajukan ke verifikator")
+    def post(self, request: Request, letter_id: str) -> Response:
+        letter = selectors.outgoing_get_for(user=request.user, letter_id=letter_id)
+        outgoing_letter_submit(user=request.user, letter=letter)
+        return _outgoing_detail(request, letter_id)
+
+
+class OutgoingLetterReviewApi(_Eoffice):
+    class Input(serializers.Serializer):
+        decision = serializers.ChoiceField(choices=OutgoingReview.Decision.choices)
+        note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+    @extend_schema(request=Input, responses=OutgoingLetterDetailOutput, tags=TAGS, summary="Keputusan verifikator")
+    def post(self, request: Request, letter_id: str) -> Response:
+        letter = selectors.outgoing_get_for(user=request.user, letter_id=letter_id)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        outgoing_letter_review(user=request.user, letter=letter, **data.validated_data)
+        return _outgoing_detail(request, letter_id)
+
+
+class OutgoingLetterSignApi(_Eoffice):
+    @extend_schema(request=None, responses=OutgoingLetterDetailOutput, tags=TAGS, summary="Tandatangani")
+    def post(self, request: Request, letter_id: str) -> Response:
+        letter = selectors.outgoing_get_for(user=request.user, letter_id=letter_id)
+        outgoing_letter_sign(user=request.user, letter=letter)
+        return _outgoing_detail(request, letter_id)
+
+
+class OutgoingLetterPdfApi(_Eoffice):
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY}, tags=TAGS, summary="Unduh PDF naskah")
+    def get(self, request: Request, letter_id: str) -> FileResponse:
+        return outgoing_pdf_response(selectors.outgoing_get_for(user=request.user, letter_id=letter_id))
