@@ -22,3 +22,9 @@ class EofficeConfig(ModuleAppConfig):
         api_urls="tenant_apps.eoffice.api.urls",
         menu=(MenuEntry(_("e-Office"), "home"),),
     )
+
+    def ready(self) -> None:
+        from tenant_apps.eoffice.counters import disposition_counters
+        from tenant_apps.workspace.counters import register
+
+        register(disposition_counters, module="eoffice")

@@ -4,6 +4,7 @@ another region) and bounded queries on the inbox."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -489,3 +490,22 @@ def test_the_disposition_inbox_runs_a_bounded_number_of_queries(seed, desk, djan
         with CaptureQueriesContext(connection) as captured:
             assert len(disposition_tree(letter=tree_letter)) == 1
         assert len([q for q in captured if not q["sql"].startswith("SET search_path")]) == 1
+
+
+def _counter(html: str, label: str) -> int:
+    match = re.search(r'<span class="counter-value">(\d+)</span>\s*<span class="counter-label">' + label, html)
+    assert match, f"no counter {label!r} on the home page"
+    return int(match.group(1))
+
+
+def test_the_home_page_counts_the_dispositions_waiting_for_the_user(seed, desk):
+    disposition = to_division(desk)
+    kabid = login(seed, username="kabid")
+    home = kabid.get("/").content.decode()
+    assert (_counter(home, "Disposisi belum dibaca"), _counter(home, "Disposisi belum selesai")) == (1, 1)
+    kabid.get(f"/eoffice/disposisi/{disposition.pk}/")  # opening it marks it read
+    home = kabid.get("/").content.decode()
+    assert (_counter(home, "Disposisi belum dibaca"), _counter(home, "Disposisi belum selesai")) == (0, 1)
+    # The analyst's position got nothing; an account with no position at all gets no e-Office counters.
+    assert _counter(login(seed, username="analis").get("/").content.decode(), "Disposisi belum dibaca") == 0
+    assert "Disposisi belum dibaca" not in login(seed, username="staf").get("/").content.decode()
