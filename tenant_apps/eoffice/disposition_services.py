@@ -25,6 +25,7 @@ from mitra.errors import ConflictError, DomainError, ForbiddenError
 from shared_apps.audit.services import actor_for, audit_record
 from tenant_apps.eoffice.models import Disposition, DispositionInstruction, IncomingLetter, Urgency
 from tenant_apps.eoffice.selectors import user_positions
+from tenant_apps.eoffice.transitions import apply_transition
 from tenant_apps.org.models import Position
 from tenant_apps.org.selectors import Official, org_today
 
@@ -61,36 +62,22 @@ def _locked(disposition: Disposition) -> Disposition:
     return Disposition.objects.select_for_update().get(pk=disposition.pk)
 
 
-@transaction.atomic
 def disposition_transition(
     *, disposition: Disposition, to: str, user: AbstractBaseUser, changes: dict[str, Any] | None = None
 ) -> Disposition:
-    """Move `disposition` (re-read under a row lock) to status `to`, setting `changes` on it, with an audit
-    record. Raises ConflictError `invalid_transition` when the table does not allow it. Callers check who
-    may do it; this function only guards the state machine."""
-    locked = _locked(disposition)
-    if to not in DISPOSITION_TRANSITIONS[locked.status]:
-        raise ConflictError(
-            "invalid_transition",
-            _("Disposisi berstatus %(status)s tidak dapat diubah menjadi %(to)s.")
-            % {"status": locked.get_status_display(), "to": Status(to).label},
-        )
-    before = locked.status
-    locked.status = to
-    for name, value in (changes or {}).items():
-        setattr(locked, name, value)
-    locked.save()
-    audit_record(
-        actor=actor_for(user),
-        action=f"eoffice.disposition.{to}",
+    """Move `disposition` to status `to`, setting `changes` on it, audited (ConflictError `invalid_transition`
+    when the table does not allow it). Callers check who may do it."""
+    return apply_transition(
+        obj=disposition,
+        to=to,
+        table=DISPOSITION_TRANSITIONS,
+        user=user,
+        action="eoffice.disposition",
         target_type="eoffice.disposition",
-        target_id=locked.pk,
-        region=connection.schema_name,
-        before={"status": before},
-        after={"status": to, **{k: _plain(v) for k, v in (changes or {}).items() if not k.endswith("_by")}},
+        refusal=_("Disposisi berstatus %(status)s tidak dapat diubah menjadi %(to)s."),
+        changes=changes,
+        audit_after={k: _plain(v) for k, v in (changes or {}).items() if not k.endswith("_by")},
     )
-    disposition.refresh_from_db()
-    return disposition
 
 
 def _plain(value: Any) -> Any:

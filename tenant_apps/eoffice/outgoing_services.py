@@ -31,6 +31,7 @@ from tenant_apps.eoffice.pdf import LetterContent, letter_pdf_render
 from tenant_apps.eoffice.selectors import outgoing_current_step, user_positions
 from tenant_apps.eoffice.services import letter_number_issue
 from tenant_apps.eoffice.signing import Signer, SignerIdentity, signer_for_region
+from tenant_apps.eoffice.transitions import apply_transition
 from tenant_apps.eoffice.validation import classification_code_check
 from tenant_apps.org.models import Position, Unit
 from tenant_apps.org.permissions import Action, can
@@ -62,35 +63,23 @@ def _official_for(user: AbstractBaseUser, position_id: int) -> Official | None:
     return next((o for o in user_positions(user=user) if o.position.pk == position_id), None)
 
 
-@transaction.atomic
 def outgoing_letter_transition(
     *, letter: OutgoingLetter, to: str, user: AbstractBaseUser, changes: dict[str, Any] | None = None, note: str = ""
 ) -> OutgoingLetter:
-    """Move `letter` (re-read under a row lock) to `to`, setting `changes`, with an audit record. Raises
-    ConflictError `invalid_transition` when the table does not allow it. Callers check who may do it."""
-    locked = OutgoingLetter.objects.select_for_update().get(pk=letter.pk)
-    if to not in OUTGOING_TRANSITIONS[locked.status]:
-        raise ConflictError(
-            "invalid_transition",
-            _("Naskah berstatus %(status)s tidak dapat diubah menjadi %(to)s.")
-            % {"status": locked.get_status_display(), "to": Status(to).label},
-        )
-    before = locked.status
-    locked.status = to
-    for name, value in (changes or {}).items():
-        setattr(locked, name, value)
-    locked.save()
-    audit_record(
-        actor=actor_for(user),
-        action=f"eoffice.outgoing.{to}",
+    """Move `letter` to `to`, setting `changes`, audited (ConflictError `invalid_transition` when the table
+    does not allow it). Callers check who may do it."""
+    round_after = (changes or {}).get("review_round", letter.review_round)
+    return apply_transition(
+        obj=letter,
+        to=to,
+        table=OUTGOING_TRANSITIONS,
+        user=user,
+        action="eoffice.outgoing",
         target_type="eoffice.outgoing_letter",
-        target_id=locked.pk,
-        region=connection.schema_name,
-        before={"status": before},
-        after={"status": to, "round": locked.review_round, **({"note": note} if note else {})},
+        refusal=_("Naskah berstatus %(status)s tidak dapat diubah menjadi %(to)s."),
+        changes=changes,
+        audit_after={"round": round_after, **({"note": note} if note else {})},
     )
-    letter.refresh_from_db()
-    return letter
 
 
 # --- drafting ------------------------------------------------------------------------------------------------
