@@ -15,6 +15,19 @@ class MenuEntry:
 
 
 @dataclass(frozen=True)
+class Metric:
+    """One adoption figure a module reports for a day (shared_apps.reports collects them).
+
+    The module's metrics file (ModuleSpec.metrics, e.g. "tenant_apps.eoffice.metrics") defines
+    `METRICS: tuple[Metric, ...]` and `collect(*, day: date) -> dict[str, float | None]`, which runs inside the
+    region's schema and returns a value for every code in METRICS (None: nothing to measure that day)."""
+
+    code: str  # stable, namespaced by module: "eoffice.letters_signed"
+    label: str  # Indonesian, through gettext_lazy
+    unit: str = "count"  # count | hours | percent
+
+
+@dataclass(frozen=True)
 class ModuleSpec:
     code: str  # stable, used in licences and API error payloads: "eoffice"
     name: str
@@ -25,6 +38,7 @@ class ModuleSpec:
     api_urls: str | None = None  # dotted path of the module's API URLconf, mounted at /api/v1/<code>/
     depends_on: tuple[str, ...] = ()
     menu: tuple[MenuEntry, ...] = field(default_factory=tuple)
+    metrics: str | None = None  # dotted path of the module's metrics file (see Metric)
 
 
 class ModuleAppConfig(AppConfig):
