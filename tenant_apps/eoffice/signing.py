@@ -106,6 +106,15 @@ class BsreSigner:
         raise DomainError("signer_unavailable", _("Penyedia tanda tangan tersertifikasi belum tersambung."), status=503)
 
 
+def record_intact(*, provider: str, sha256: str, info: dict[str, Any]) -> bool | None:
+    """Whether a signed letter's stored record still carries the seal its signer made: False when someone
+    changed the stored hash (say, to make a forged PDF "match"), None when the provider's own signature
+    inside the PDF is what proves integrity (certified providers) so there is no seal to check here."""
+    if provider == BuiltinSigner.provider:
+        return BuiltinSigner().seal_matches(sha256=sha256, seal=str(info.get("seal", "")))
+    return None
+
+
 def signer_for_region() -> Signer:
     """The signer the current region uses: the built-in one until a region is connected to BSrE."""
     return BuiltinSigner()

@@ -451,6 +451,20 @@ def test_the_public_page_verifies_the_exact_file_and_refuses_one_changed_byte(se
     assert url.startswith("http://brebes.localhost")
 
 
+def test_a_stored_hash_changed_to_match_a_forgery_breaks_the_seal(seed, office):
+    letter = signed(office)
+    forged = pdf_bytes("konseptor", letter["id"]).replace(b"%%EOF", b"%% forged\n%%EOF")
+    citizen = Client(HTTP_HOST="brebes.localhost")
+    assert 'status-ok">utuh' in citizen.get(f"/verifikasi/{letter['verification_id']}/").content.decode()
+    with schema_context("brebes"):
+        # An insider with database access points the record at the forged file.
+        OutgoingLetter.objects.filter(pk=letter["id"]).update(pdf_sha256=hashlib.sha256(forged).hexdigest())
+    page = citizen.get(f"/verifikasi/{letter['verification_id']}/").content.decode()
+    assert "rusak" in page
+    assert "utuh" not in page
+    assert verify_result(citizen, letter["verification_id"], forged) == "tidak sesuai"
+
+
 def test_unknown_unsigned_and_malformed_verification_ids_are_404(seed, office):
     draft = create(office)
     citizen = Client(HTTP_HOST="brebes.localhost")
