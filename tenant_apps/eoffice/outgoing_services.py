@@ -37,6 +37,7 @@ from tenant_apps.org.models import Position, Unit
 from tenant_apps.org.permissions import Action, can
 from tenant_apps.org.selectors import Official, org_today
 from tenant_apps.workspace.selectors import current_region, region_settings_get
+from tenants.models import Region
 from tenants.selectors import region_base_url
 
 Status = OutgoingLetter.Status
@@ -365,6 +366,14 @@ def verification_url(letter: OutgoingLetter) -> str:
     return region_base_url(region) + reverse("eoffice-verify", args=[letter.verification_id])
 
 
+def letter_place(region: Region | None) -> str:
+    """Where a regency's or city's letters are dated: its name without "Kabupaten"/"Kota" (Brebes). A
+    province dates letters at its capital, which the reference data does not hold, so it prints no place."""
+    if region is None or region.kind == Region.Kind.PROVINSI:
+        return ""
+    return region.official_name.removeprefix("Kabupaten ").removeprefix("Kota ")
+
+
 def outgoing_letter_sign(
     *, user: AbstractBaseUser, letter: OutgoingLetter, signer: Signer | None = None
 ) -> OutgoingLetter:
@@ -411,6 +420,8 @@ def _sign(
         letterhead=settings_.letterhead_lines,
         logo=settings_.logo,
         type_label=locked.get_letter_type_display(),
+        letter_type=locked.letter_type,
+        place=letter_place(current_region()),
         number=issued.number,
         letter_date=today,
         subject=locked.subject,

@@ -192,6 +192,8 @@ def test_draft_review_by_two_then_sign_numbers_renders_stores_and_delivers(seed,
         f"/verifikasi/{body['verification_id']}/",
         "Inspektur Pembantu",  # tembusan
         "Kepala Dinas Kominfo Provinsi Jawa Tengah",  # external recipient
+        "(Brebes, ",  # an invitation is dated at the regency, as a letter, above its Nomor/Hal block
+        "(Hal)",
     ):
         assert shown in printed, shown
     with schema_context("brebes"):
