@@ -36,6 +36,7 @@ from tenant_apps.eoffice.forms import (
     OutgoingLetterForm,
     OutgoingReviewForm,
 )
+from tenant_apps.eoffice.letter_templates import letter_template_body, letter_templates
 from tenant_apps.eoffice.models import Disposition
 from tenant_apps.eoffice.outgoing_services import (
     outgoing_letter_create,
@@ -372,6 +373,8 @@ def outgoing_form(request: HttpRequest, letter_id: str | None = None) -> HttpRes
         raise PermissionDenied
     if letter is not None and "edit" not in selectors.outgoing_actions(user=request.user, letter=letter):
         raise PermissionDenied
+    # A new draft starts from the template of the type chosen on the form's links (?jenis=nota_dinas).
+    chosen = request.GET.get("jenis", "") if letter is None else ""
     if request.method == "POST":
         form = OutgoingLetterForm(request.POST)
         if form.is_valid():
@@ -388,8 +391,15 @@ def outgoing_form(request: HttpRequest, letter_id: str | None = None) -> HttpRes
                 messages.success(request, _("Draf naskah tersimpan."))
                 return redirect("eoffice:outgoing-detail", letter_id=letter.pk)
     else:
-        form = OutgoingLetterForm(initial=_outgoing_initial(letter) if letter else {"classification_code": ""})
-    return render(request, "eoffice/outgoing_form.html", {"form": form, "letter": letter})
+        initial: dict[str, object] = {"classification_code": ""}
+        if letter is None and (body := letter_template_body(chosen)) is not None:
+            initial.update(letter_type=chosen, body=body)
+        form = OutgoingLetterForm(initial=_outgoing_initial(letter) if letter else initial)
+    return render(
+        request,
+        "eoffice/outgoing_form.html",
+        {"form": form, "letter": letter, "templates": letter_templates(), "chosen_type": chosen},
+    )
 
 
 @login_required

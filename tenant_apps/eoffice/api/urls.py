@@ -33,6 +33,7 @@ urlpatterns = [
     path("dispositions/<str:disposition_id>/complete/", views.DispositionCompleteApi.as_view()),
     path("dispositions/<str:disposition_id>/return/", views.DispositionReturnApi.as_view()),
     path("dispositions/<str:disposition_id>/cancel/", views.DispositionCancelApi.as_view()),
+    path("outgoing/templates/", views.OutgoingTemplateListApi.as_view(), name="eoffice-api-outgoing-templates"),
     path("outgoing/", views.OutgoingLetterListCreateApi.as_view(), name="eoffice-api-outgoing"),
     path("outgoing/<str:letter_id>/", views.OutgoingLetterDetailApi.as_view(), name="eoffice-api-outgoing-detail"),
     path("outgoing/<str:letter_id>/submit/", views.OutgoingLetterSubmitApi.as_view()),

@@ -32,6 +32,7 @@ from tenant_apps.eoffice.disposition_services import (
     disposition_return,
     disposition_start,
 )
+from tenant_apps.eoffice.letter_templates import letter_templates
 from tenant_apps.eoffice.models import IncomingLetter, LetterType, Nature, OutgoingReview, Urgency
 from tenant_apps.eoffice.outgoing_services import (
     outgoing_letter_create,
@@ -498,6 +499,27 @@ def _outgoing_values(data: dict[str, Any]) -> dict[str, Any]:
 def _outgoing_detail(request: Request, letter_id: Any, status: int = 200) -> Response:
     letter = selectors.outgoing_get_for(user=request.user, letter_id=letter_id)
     return Response(OutgoingLetterDetailOutput(letter, context={"user": request.user}).data, status=status)
+
+
+class OutgoingTemplateListApi(_Eoffice):
+    """The starting body and the PDF layout of each outgoing letter type."""
+
+    @extend_schema(
+        responses=inline_serializer(
+            "OutgoingTemplate",
+            {
+                "letter_type": serializers.CharField(),
+                "label": serializers.CharField(),
+                "layout": serializers.CharField(),
+                "body": serializers.CharField(),
+            },
+            many=True,
+        ),
+        tags=TAGS,
+        summary="Templat naskah keluar per jenis",
+    )
+    def get(self, request: Request) -> Response:
+        return Response([vars(template) for template in letter_templates()])
 
 
 class OutgoingLetterListCreateApi(_Eoffice):
