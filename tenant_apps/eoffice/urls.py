@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tenant_apps.eoffice import views
+from tenant_apps.eoffice import admin_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +17,10 @@ urlpatterns = [
     path("disposisi/terlambat/", views.disposition_overdue, name="dispositions-overdue"),
     path("disposisi/<str:disposition_id>/", views.disposition_detail, name="disposition-detail"),
     path("disposisi/<str:disposition_id>/<str:action>/", views.disposition_action, name="disposition-action"),
+    path("pengaturan/instruksi/", admin_views.instruction_list, name="instructions"),
+    path("pengaturan/instruksi/<str:instruction_id>/", admin_views.instruction_edit, name="instruction-edit"),
+    path("nomor/", admin_views.number_register, name="numbers"),
+    path("nomor/<str:number_id>/batal/", admin_views.number_cancel, name="number-cancel"),
     path("surat-keluar/", views.outgoing_list, name="outgoing"),
     path("surat-keluar/buat/", views.outgoing_form, name="outgoing-create"),
     path("surat-keluar/<str:letter_id>/", views.outgoing_detail, name="outgoing-detail"),

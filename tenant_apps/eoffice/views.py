@@ -59,7 +59,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "eoffice/home.html",
-        {"module": get_module("eoffice"), "can_register": can(request.user, Action.EOFFICE_INCOMING_REGISTER)},
+        {
+            "module": get_module("eoffice"),
+            "can_register": can(request.user, Action.EOFFICE_INCOMING_REGISTER),
+            "can_numbers": can(request.user, Action.EOFFICE_NUMBERS),
+            "can_settings": can(request.user, Action.EOFFICE_SETTINGS),
+        },
     )
 
 

@@ -32,6 +32,8 @@ class Action(StrEnum):
     EOFFICE_INCOMING_REGISTER = "eoffice.incoming.register"  # register incoming letters, see the whole agenda
     EOFFICE_DISPOSITION_MONITOR = "eoffice.disposition.monitor"  # overdue dispositions of any unit
     EOFFICE_OUTGOING_DRAFT = "eoffice.outgoing.draft"  # write outgoing letters (review and signing go by position)
+    EOFFICE_SETTINGS = "eoffice.settings"  # the region's disposition instructions
+    EOFFICE_NUMBERS = "eoffice.numbers"  # the register of issued numbers: reserve by hand, cancel
 
 
 ALL_ROLES = frozenset(Role)
@@ -46,6 +48,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.EOFFICE_INCOMING_REGISTER: frozenset({Role.RECORDS_OFFICER, Role.REGION_ADMIN}),
     Action.EOFFICE_DISPOSITION_MONITOR: frozenset({Role.LEADER, Role.RECORDS_OFFICER, Role.REGION_ADMIN}),
     Action.EOFFICE_OUTGOING_DRAFT: ALL_ROLES,
+    Action.EOFFICE_SETTINGS: ADMIN,
+    Action.EOFFICE_NUMBERS: frozenset({Role.RECORDS_OFFICER, Role.REGION_ADMIN}),
 }
 
 

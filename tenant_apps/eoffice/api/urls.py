@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tenant_apps.eoffice.api import views
+from tenant_apps.eoffice.api import admin_views, views
 
 # Ids are taken as strings and parsed by the selector, so a malformed id is a JSON 404, not an HTML page.
 urlpatterns = [
@@ -34,6 +34,10 @@ urlpatterns = [
     path("dispositions/<str:disposition_id>/return/", views.DispositionReturnApi.as_view()),
     path("dispositions/<str:disposition_id>/cancel/", views.DispositionCancelApi.as_view()),
     path("outgoing/templates/", views.OutgoingTemplateListApi.as_view(), name="eoffice-api-outgoing-templates"),
+    path("instructions/", admin_views.InstructionListCreateApi.as_view(), name="eoffice-api-instructions"),
+    path("instructions/<str:instruction_id>/", admin_views.InstructionDetailApi.as_view()),
+    path("numbers/", admin_views.IssuedNumberListReserveApi.as_view(), name="eoffice-api-numbers"),
+    path("numbers/<str:number_id>/cancel/", admin_views.IssuedNumberCancelApi.as_view()),
     path("outgoing/", views.OutgoingLetterListCreateApi.as_view(), name="eoffice-api-outgoing"),
     path("outgoing/<str:letter_id>/", views.OutgoingLetterDetailApi.as_view(), name="eoffice-api-outgoing-detail"),
     path("outgoing/<str:letter_id>/submit/", views.OutgoingLetterSubmitApi.as_view()),
