@@ -3,6 +3,8 @@
 The archive is a .tar.gz with `manifest.json`, `schema.sql` and `files/<key without the region prefix>`,
 stored in the public storage area under `exports/` and recorded (RegionExport) with its SHA-256, so that a
 copy handed to the region can be checked. Termination exports first (tenants.services.region_terminate).
+From the console and the API an export is a Celery job (region_export_request → region_export_run); the CLI
+runs it in the foreground (region_export).
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import os
 import shutil
 import subprocess
 import tarfile
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -30,6 +34,8 @@ from mitra.errors import ConflictError, DomainError
 from shared_apps.audit.services import audit_record
 from tenants.models import Region, RegionExport, validate_schema_name
 from tenants.storage import storage_prefix
+
+logger = logging.getLogger(__name__)
 
 EXPORT_DIR = "exports"
 PG_DUMP_TIMEOUT = 30 * 60  # seconds; a large region's dump takes minutes, not hours
@@ -112,18 +118,23 @@ def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
     tar.addfile(info, io.BytesIO(data))
 
 
-def region_export(*, region: Region, actor: str) -> RegionExport:
-    """Pack the region's schema dump and files into one .tar.gz in the public storage area; record and audit it.
+@dataclass(frozen=True)
+class _Archive:
+    file_name: str
+    sha256: str
+    size: int
+    file_count: int
 
-    Runs in the public schema (the control plane reaches every prefix). Raises ConflictError `no_schema`
-    when the region has no schema (never provisioned, or dropped), ExportError when pg_dump fails. Nothing
-    is recorded unless the archive was stored.
-    """
-    connection.set_schema_to_public()
-    schema = region.schema_name
-    validate_schema_name(schema)
-    if not schema_exists(schema):
+
+def _schema_check(region: Region) -> None:
+    validate_schema_name(region.schema_name)
+    if not schema_exists(region.schema_name):
         raise ConflictError("no_schema", _("Wilayah ini tidak memiliki skema basis data untuk diekspor."))
+
+
+def _archive_build(region: Region, actor: str) -> _Archive:
+    """Dump the schema, pack it with the region's files and a manifest, store the .tar.gz under public/."""
+    schema = region.schema_name
     now = timezone.now()
     with tempfile.TemporaryDirectory(prefix="mitra-export-") as tmp:
         dump = Path(tmp) / "schema.sql"
@@ -156,16 +167,142 @@ def region_export(*, region: Region, actor: str) -> RegionExport:
         size = archive.stat().st_size
         with storage_prefix("public"), archive.open("rb") as fh:
             stored = default_storage.save(f"{EXPORT_DIR}/{region.slug}-{now:%Y%m%dT%H%M%SZ}.tar.gz", File(fh))
+    return _Archive(stored, sha256, size, len(files))
+
+
+def _audit_stored(export: RegionExport, actor: str) -> None:
+    audit_record(
+        actor=actor,
+        action="region.export",
+        target_type="region",
+        target_id=export.region.schema_name,
+        region=export.region.schema_name,
+        after={
+            "export": export.pk,
+            "file": export.file_name,
+            "sha256": export.sha256,
+            "size": export.size_bytes,
+            "files": export.file_count,
+        },
+    )
+
+
+def region_export(*, region: Region, actor: str) -> RegionExport:
+    """Pack the region's schema dump and files into one .tar.gz in the public storage area, in the foreground
+    (the CLI, and termination from the CLI); record and audit it.
+
+    Runs in the public schema (the control plane reaches every prefix). Raises ConflictError `no_schema`
+    when the region has no schema (never provisioned, or dropped), ExportError when pg_dump fails. Nothing
+    is recorded unless the archive was stored.
+    """
+    connection.set_schema_to_public()
+    _schema_check(region)
+    archive = _archive_build(region, actor)
     with transaction.atomic():
         export = RegionExport.objects.create(
-            region=region, file_name=stored, sha256=sha256, size_bytes=size, file_count=len(files), created_by=actor
+            region=region,
+            status=RegionExport.Status.SUCCEEDED,
+            file_name=archive.file_name,
+            sha256=archive.sha256,
+            size_bytes=archive.size,
+            file_count=archive.file_count,
+            created_by=actor,
+            finished_at=timezone.now(),
         )
-        audit_record(
-            actor=actor,
-            action="region.export",
-            target_type="region",
-            target_id=schema,
-            region=schema,
-            after={"export": export.pk, "file": stored, "sha256": sha256, "size": size, "files": len(files)},
+        _audit_stored(export, actor)
+    return export
+
+
+@transaction.atomic
+def region_export_request(*, region: Region, actor: str, terminate: bool = False, reason: str = "") -> RegionExport:
+    """Queue an export job (console and API: a large region's dump outlasts a web request).
+
+    With `terminate`, the job ends the region after the archive is stored, and only then: a failed export
+    leaves the region as it was. Refuses a region without a schema (`no_schema`), a second job while one is
+    queued or running (`export_in_progress`) and, with `terminate`, a region that cannot be terminated.
+    Side effect after commit: the Celery task tenants.export_region.
+    """
+    from tenants.services import region_terminate_check  # services import this module
+    from tenants.tasks import export_region
+
+    connection.set_schema_to_public()
+    locked = Region.objects.select_for_update().get(pk=region.pk)
+    _schema_check(locked)
+    if terminate:
+        region_terminate_check(locked)
+    if locked.exports.filter(status__in=RegionExport.IN_PROGRESS).exists():
+        raise ConflictError("export_in_progress", _("Ekspor wilayah ini sedang berjalan; tunggu sampai selesai."))
+    export = RegionExport.objects.create(
+        region=locked,
+        status=RegionExport.Status.QUEUED,
+        terminate_after=terminate,
+        terminate_reason=(reason or "").strip()[:500],
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="region.export.request",
+        target_type="region",
+        target_id=locked.schema_name,
+        region=locked.schema_name,
+        after={"export": export.pk, "terminate_after": terminate},
+    )
+    transaction.on_commit(lambda: export_region.delay(export.pk))
+    return export
+
+
+def region_export_run(*, export: RegionExport) -> RegionExport:
+    """Run a queued export job: store the archive and mark it succeeded, then terminate the region if the
+    job asks for it; or mark it failed with the reason. A message delivered twice finds the job no longer
+    queued and does nothing."""
+    from tenants.services import region_terminate_after_export
+
+    connection.set_schema_to_public()
+    queued = RegionExport.objects.filter(pk=export.pk, status=RegionExport.Status.QUEUED)
+    if not queued.update(status=RegionExport.Status.RUNNING):
+        export.refresh_from_db()
+        return export
+    export.refresh_from_db()
+    region = export.region
+    try:
+        _schema_check(region)
+        archive = _archive_build(region, export.created_by)
+    except Exception as exc:
+        if not isinstance(exc, DomainError):
+            logger.exception("export %s of %s failed", export.pk, region.schema_name)
+        message = exc.message if isinstance(exc, DomainError) else _("Galat tak terduga; lihat log server.")
+        with transaction.atomic():
+            RegionExport.objects.filter(pk=export.pk).update(
+                status=RegionExport.Status.FAILED, error=str(message), finished_at=timezone.now()
+            )
+            audit_record(
+                actor=export.created_by,
+                action="region.export.failed",
+                target_type="region",
+                target_id=region.schema_name,
+                region=region.schema_name,
+                after={"export": export.pk, "error": str(message)},
+            )
+        export.refresh_from_db()
+        return export
+    with transaction.atomic():
+        RegionExport.objects.filter(pk=export.pk).update(
+            status=RegionExport.Status.SUCCEEDED,
+            file_name=archive.file_name,
+            sha256=archive.sha256,
+            size_bytes=archive.size,
+            file_count=archive.file_count,
+            finished_at=timezone.now(),
         )
+        export.refresh_from_db()
+        _audit_stored(export, export.created_by)
+    if export.terminate_after:
+        try:
+            region_terminate_after_export(region=region, actor=export.created_by, reason=export.terminate_reason)
+        except DomainError as exc:
+            # The region changed meanwhile (say, terminated from the CLI): the archive stays; say why.
+            RegionExport.objects.filter(pk=export.pk).update(
+                error=_("Arsip tersimpan, tetapi wilayah tidak diakhiri: %(e)s") % {"e": exc.message}
+            )
+            export.refresh_from_db()
     return export

@@ -193,20 +193,52 @@ class ProvisioningJob(models.Model):
 
 
 class RegionExport(models.Model):
-    """A region's data (schema dump and files) packed into one .tar.gz in the public storage area."""
+    """A region's data (schema dump and files) packed into one .tar.gz in the public storage area.
+
+    Requested from the console or the API it is a Celery job (queued → running → succeeded/failed), because
+    a large region's dump takes minutes; `terminate_after` makes the job end the region once the archive is
+    stored (and only then). The CLI makes one in the foreground."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Menunggu")
+        RUNNING = "running", _("Berjalan")
+        SUCCEEDED = "succeeded", _("Berhasil")
+        FAILED = "failed", _("Gagal")
 
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="exports", verbose_name=_("wilayah"))
-    file_name = models.CharField(_("berkas"), max_length=255)
-    sha256 = models.CharField(max_length=64)
-    size_bytes = models.BigIntegerField(_("ukuran (bita)"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUCCEEDED)
+    terminate_after = models.BooleanField(_("akhiri wilayah setelah ekspor"), default=False)
+    terminate_reason = models.CharField(max_length=500, blank=True)
+    error = models.TextField(_("galat"), blank=True)
+    file_name = models.CharField(_("berkas"), max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size_bytes = models.BigIntegerField(_("ukuran (bita)"), default=0)
     file_count = models.PositiveIntegerField(_("jumlah berkas wilayah"), default=0)
     created_by = models.CharField(_("dibuat oleh"), max_length=150)
     created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    IN_PROGRESS = (Status.QUEUED, Status.RUNNING)
 
     class Meta:
         ordering = ["-id"]
         verbose_name = _("ekspor wilayah")
         verbose_name_plural = _("ekspor wilayah")
+        constraints = [
+            # One job at a time per region: two dumps of one schema would only race for the same work.
+            models.UniqueConstraint(
+                fields=["region"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="tenants_export_one_in_progress",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="succeeded") | ~models.Q(file_name=""), name="tenants_export_has_file"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return self.file_name
+        return self.file_name or f"{self.region_id}:{self.status}"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in self.IN_PROGRESS

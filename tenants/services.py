@@ -32,12 +32,13 @@ from shared_apps.licensing.selectors import licence_current
 from shared_apps.onboarding.selectors import agreement_signed_scope
 from tenant_apps.org.activation import first_admin_ensure
 from tenant_apps.org.services import roles_ensure
-from tenants.export import region_export
+from tenants.export import region_export, region_export_request
 from tenants.models import (
     TERMINATION_GRACE_DAYS,
     Domain,
     ProvisioningJob,
     Region,
+    RegionExport,
     schema_name_for_slug,
     validate_schema_name,
     validate_slug,
@@ -199,14 +200,8 @@ def region_resume(*, region: Region, actor: str) -> Region:
     return region_transition(region=region, to=S.ACTIVE, actor=actor)
 
 
-def region_terminate(*, region: Region, actor: str, reason: str = "") -> Region:
-    """End a region's use of the platform: export its data first, then mark it terminated.
-
-    The schema stays for TERMINATION_GRACE_DAYS (the region is no longer routed) and is then dropped by
-    `region_schema_drop`. If the export fails the region is not terminated. Side effect: an export file in
-    the public storage area (tenants.export).
-    """
-    region.refresh_from_db()
+def region_terminate_check(region: Region) -> None:
+    """Refuse (with a stable code) a region that cannot be terminated now."""
     if S.TERMINATED not in REGION_TRANSITIONS[region.status]:
         raise InvalidTransitionError(
             "invalid_transition",
@@ -216,9 +211,39 @@ def region_terminate(*, region: Region, actor: str, reason: str = "") -> Region:
         raise ConflictError(
             "provisioning_in_progress", _("Penyiapan wilayah ini sedang berjalan; tunggu sampai selesai.")
         )
+
+
+def region_terminate(*, region: Region, actor: str, reason: str = "") -> Region:
+    """End a region's use of the platform in the foreground (the CLI): export its data, then mark it
+    terminated.
+
+    The schema stays for TERMINATION_GRACE_DAYS (the region is no longer routed) and is then dropped by
+    `region_schema_drop`. If the export fails the region is not terminated. Side effect: an export file in
+    the public storage area (tenants.export). The console and the API use `region_terminate_request`.
+    """
+    region.refresh_from_db()
+    region_terminate_check(region)
     if schema_exists(region.schema_name):
         region_export(region=region, actor=actor)
     return region_transition(region=region, to=S.TERMINATED, actor=actor, reason=(reason or "").strip())
+
+
+def region_terminate_request(*, region: Region, actor: str, reason: str = "") -> tuple[Region, RegionExport | None]:
+    """End a region's use from the console or the API: a region with a schema gets an export job that
+    terminates it once the archive is stored (returned, the region still as it was); a region without one
+    (never provisioned) has nothing to export and is terminated at once."""
+    region.refresh_from_db()
+    region_terminate_check(region)
+    if schema_exists(region.schema_name):
+        return region, region_export_request(region=region, actor=actor, terminate=True, reason=reason)
+    return region_transition(region=region, to=S.TERMINATED, actor=actor, reason=(reason or "").strip()), None
+
+
+def region_terminate_after_export(*, region: Region, actor: str, reason: str) -> Region:
+    """The last step of a terminating export job: the archive is stored, so the region may end."""
+    region.refresh_from_db()
+    region_terminate_check(region)
+    return region_transition(region=region, to=S.TERMINATED, actor=actor, reason=reason)
 
 
 @transaction.atomic
@@ -239,6 +264,9 @@ def region_schema_drop(*, region: Region, actor: str, now: datetime | None = Non
         )
     if locked.schema_dropped_at is not None:
         return locked
+    if schema_exists(locked.schema_name) and not locked.exports.filter(status=RegionExport.Status.SUCCEEDED).exists():
+        # Termination stores an archive first; a schema is never dropped without one.
+        raise ConflictError("no_export", _("Belum ada ekspor data yang berhasil untuk wilayah ini."))
     _drop_schema(locked.schema_name)
     Domain.objects.filter(tenant=locked).delete()
     locked.schema_dropped_at = now

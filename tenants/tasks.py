@@ -63,6 +63,17 @@ def provision_region(job_id: int) -> dict[str, Any]:
     return {"job": job.pk, "status": job.status, "progress": job.progress}
 
 
+@shared_task(name="tenants.export_region")
+def export_region(export_id: int) -> dict[str, Any]:
+    """Run an export job (tenants.export.region_export_run); the RegionExport row records the outcome."""
+    from tenants.export import region_export_run
+    from tenants.models import RegionExport
+
+    connection.set_schema_to_public()
+    export = region_export_run(export=RegionExport.objects.get(pk=export_id))
+    return {"export": export.pk, "status": export.status}
+
+
 @shared_task(name="tenants.drop_terminated_regions")
 def drop_terminated_regions(now: str | None = None) -> list[str]:
     """Drop the schemas of regions terminated more than the grace period ago (`now`: ISO time, for tests)."""

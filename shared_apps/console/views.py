@@ -25,7 +25,7 @@ from shared_apps.console.roles import OperatorRole, has_operator_role, operator_
 from shared_apps.console.selectors import onboarding_funnel, region_overview
 from shared_apps.licensing.selectors import days_left, licence_current, licence_list, licences_expiring
 from shared_apps.onboarding.selectors import agreement_list, agreement_signed_scope
-from tenants.export import region_export
+from tenants.export import region_export_request
 from tenants.models import ProvisioningJob, Region
 from tenants.selectors import (
     RegionNotFoundError,
@@ -45,7 +45,7 @@ from tenants.services import (
     region_register,
     region_resume,
     region_suspend,
-    region_terminate,
+    region_terminate_request,
 )
 from tenants.storage import storage_prefix
 
@@ -141,6 +141,8 @@ def _job_payload(job: ProvisioningJob | None) -> dict[str, Any] | None:
 def _detail_context(request: HttpRequest, region: Region, **extra: Any) -> dict[str, Any]:
     job = provisioning_job_current(region=region)
     role_operator = has_operator_role(request.user, OperatorRole.OPERATOR)
+    exports = list(region_export_list(region=region)[:10])
+    export_running = any(export.in_progress for export in exports)
     # Not "region": base.html takes that as "this page is inside a region" and switches to the region's look.
     context = {
         "target": region,
@@ -153,7 +155,8 @@ def _detail_context(request: HttpRequest, region: Region, **extra: Any) -> dict[
         "job": job,
         "job_payload": _job_payload(job),
         "steps": provision_steps(with_first_admin=job.with_first_admin) if job else PROVISION_STEPS,
-        "exports": list(region_export_list(region=region)[:10]),
+        "exports": exports,
+        "export_running": export_running,
         "timeline": list(audit_for_region(schema_name=region.schema_name)[:TIMELINE_LENGTH]),
         "can_operate": role_operator,
         "can_admin": has_operator_role(request.user, OperatorRole.ADMIN),
@@ -161,9 +164,11 @@ def _detail_context(request: HttpRequest, region: Region, **extra: Any) -> dict[
         "can_suspend": role_operator and region.status == S.ACTIVE,
         "can_resume": role_operator and region.status == S.SUSPENDED,
         "can_export": role_operator
+        and not export_running
         and region.status in (S.ACTIVE, S.SUSPENDED, S.TERMINATED)
         and region.schema_dropped_at is None,
         "can_terminate": has_operator_role(request.user, OperatorRole.ADMIN)
+        and not export_running
         and region.status in (S.PENDING, S.FAILED, S.ACTIVE, S.SUSPENDED),
         "suspend_form": RegionSuspendForm(),
         "terminate_form": RegionTerminateForm(region=region),
@@ -248,12 +253,25 @@ def region_terminate_view(request: HttpRequest, slug: str) -> HttpResponse:
             for error in errors:
                 messages.error(request, error)
         return redirect("console:region-detail", slug=region.slug)
-    return _run(
-        request,
-        slug,
-        lambda r: region_terminate(region=r, actor=actor_for(request.user), reason=form.cleaned_data["reason"]),
-        _("%(name)s diakhiri; datanya sudah diekspor dan skemanya dihapus setelah masa tenggang."),
-    )
+    try:
+        _region, export = region_terminate_request(
+            region=region, actor=actor_for(request.user), reason=form.cleaned_data["reason"]
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if export is None:
+            messages.success(request, _("%(name)s diakhiri.") % {"name": region.official_name})
+        else:
+            messages.success(
+                request,
+                _(
+                    "Ekspor data %(name)s berjalan; wilayah diakhiri begitu arsipnya tersimpan, dan skemanya "
+                    "dihapus setelah masa tenggang."
+                )
+                % {"name": region.official_name},
+            )
+    return redirect("console:region-detail", slug=region.slug)
 
 
 @require_POST
@@ -262,8 +280,8 @@ def region_export_view(request: HttpRequest, slug: str) -> HttpResponse:
     return _run(
         request,
         slug,
-        lambda region: region_export(region=region, actor=actor_for(request.user)),
-        _("Data %(name)s sudah diekspor."),
+        lambda region: region_export_request(region=region, actor=actor_for(request.user)),
+        _("Ekspor data %(name)s masuk antrean; halaman ini memperbarui dirinya sampai selesai."),
     )
 
 
@@ -274,6 +292,8 @@ def region_export_download_view(request: HttpRequest, slug: str, export_id: int)
         export = region_export_get(region=region, export_id=export_id)
     except NotFoundError:
         raise Http404 from None
+    if not export.file_name:  # a job still running, or one that failed: there is no archive
+        raise Http404
     with storage_prefix("public"):
         handle = default_storage.open(export.file_name, "rb")
     return FileResponse(handle, as_attachment=True, filename=export.file_name.rsplit("/", 1)[-1])

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import tarfile
+import time
 from datetime import timedelta
 from io import StringIO
 
@@ -25,8 +27,8 @@ from shared_apps.console.roles import OperatorRole, operator_role_set
 from tenants.models import Domain, ProvisioningJob, Region, RegionExport
 from tenants.services import REGION_TRANSITIONS, region_provision, region_register
 from tenants.storage import storage_prefix
-from tenants.tasks import drop_terminated_regions
-from tests.conftest import drop_region
+from tenants.tasks import drop_terminated_regions, export_region
+from tests.conftest import celery_worker, drop_region
 from tests.integration.test_provisioning import ACTOR, api_client, make_ready
 
 pytestmark = [pytest.mark.integration]
@@ -316,10 +318,30 @@ def _archive(export: RegionExport) -> dict[str, bytes]:
         return {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
 
 
-def test_export_holds_the_schema_dump_and_the_regions_files_only(scratch):
-    response = api_client().post(f"{API}batang/export/")
-    assert response.status_code == 201, response.content
-    export = RegionExport.objects.get(pk=response.json()["id"])
+@pytest.fixture
+def sent(monkeypatch) -> list[int]:
+    """The export jobs that would go to the broker; tests run them with the task function itself (a real
+    worker runs one in test_a_worker_runs_an_export_job)."""
+    from tenants import tasks
+
+    ids: list[int] = []
+    monkeypatch.setattr(tasks.export_region, "delay", lambda export_id: ids.append(export_id))
+    return ids
+
+
+def test_export_holds_the_schema_dump_and_the_regions_files_only(scratch, sent):
+    api = api_client()
+    response = api.post(f"{API}batang/export/")
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert (body["status"], body["file_name"], body["terminate_after"]) == ("queued", "", False)
+    assert sent == [body["id"]]
+    again = api.post(f"{API}batang/export/")
+    assert (again.status_code, _code(again)) == (409, "export_in_progress")
+    assert export_region(body["id"]) == {"export": body["id"], "status": "succeeded"}
+    detail = api.get(f"{API}batang/exports/{body['id']}/").json()
+    export = RegionExport.objects.get(pk=body["id"])
+    assert (detail["status"], detail["sha256"]) == ("succeeded", export.sha256)
     assert export.file_name.startswith("public/exports/batang-")
     assert export.file_name.endswith(".tar.gz")
     assert export.file_count == 2
@@ -339,13 +361,22 @@ def test_export_holds_the_schema_dump_and_the_regions_files_only(scratch):
     )
     assert {f["name"] for f in manifest["files"]} == {"eoffice/surat/nota-1.pdf", "logo.png"}
     assert AuditRecord.objects.filter(action="region.export", region="batang").exists()
+    # A message delivered twice finds the job done and makes no second archive.
+    assert export_region(body["id"])["status"] == "succeeded"
+    assert RegionExport.objects.get(pk=body["id"]).file_name == export.file_name
+    for bad in ("x", "0", str(body["id"] + 1000)):
+        assert api.get(f"{API}batang/exports/{bad}/").status_code == 404
 
 
-def test_terminate_exports_first_then_the_schema_is_dropped_only_after_the_grace_period(scratch):
+def test_terminate_exports_first_then_the_schema_is_dropped_only_after_the_grace_period(scratch, sent):
     response = api_client().post(f"{API}batang/terminate/", {"reason": "MoU tidak diperpanjang"}, format="json")
-    assert response.status_code == 200, response.content
+    assert response.status_code == 202, response.content
+    assert response.json()["terminate_after"] is True
+    assert Region.objects.get(slug="batang").status == S.ACTIVE  # until the archive is stored
+    export_region(sent[0])
     region = Region.objects.get(slug="batang")
     assert region.status == S.TERMINATED
+    assert region.status_reason == "MoU tidak diperpanjang"
     assert region.terminated_at is not None
     assert "schema.sql" in _archive(region.exports.get())
     assert Client(HTTP_HOST="batang.localhost").get("/masuk/").status_code == 404
@@ -370,13 +401,79 @@ def test_terminate_exports_first_then_the_schema_is_dropped_only_after_the_grace
     assert _code(api.post(f"{API}batang/provision/")) == "region_not_provisionable"
 
 
-def test_a_failed_export_does_not_terminate(scratch, monkeypatch):
+def test_a_failed_export_does_not_terminate(scratch, sent, monkeypatch):
     monkeypatch.setenv("MITRA_PG_DUMP", "/bin/false")
     response = api_client().post(f"{API}batang/terminate/", {}, format="json")
-    assert response.status_code == 503
-    assert _code(response) == "pg_dump_failed"
+    assert response.status_code == 202
+    assert export_region(sent[0])["status"] == "failed"
     assert Region.objects.get(slug="batang").status == S.ACTIVE
-    assert not RegionExport.objects.filter(region__slug="batang").exists()
+    failed = RegionExport.objects.get(region__slug="batang")
+    assert (failed.file_name, failed.sha256) == ("", "")
+    assert "pg_dump gagal" in failed.error
+    assert AuditRecord.objects.filter(action="region.export.failed", region="batang").exists()
+    # The console shows why, offers no download, and lets the operator try again.
+    console = Client(HTTP_HOST="localhost")
+    console.force_login(get_user_model().objects.get(username="operator"))
+    page = console.get("/wilayah/batang/").content.decode()
+    assert "pg_dump gagal" in page
+    assert console.get(f"/wilayah/batang/ekspor/{failed.pk}/unduh/").status_code == 404
+    monkeypatch.delenv("MITRA_PG_DUMP")
+    retry = api_client().post(f"{API}batang/terminate/", {}, format="json")
+    assert retry.status_code == 202
+    assert export_region(retry.json()["id"])["status"] == "succeeded"
+    assert Region.objects.get(slug="batang").status == S.TERMINATED
+
+
+def test_a_worker_runs_an_export_job(scratch, media):
+    with celery_worker(f"mitra-export-{os.getpid()}", env={"MEDIA_ROOT": str(media)}):
+        response = api_client().post(f"{API}batang/export/")
+        assert response.status_code == 202
+        export = RegionExport.objects.get(pk=response.json()["id"])
+        for _ in range(300):
+            export.refresh_from_db()
+            if not export.in_progress:
+                break
+            time.sleep(0.1)
+    assert export.status == RegionExport.Status.SUCCEEDED, export.error
+    assert export.file_count == 2  # the worker saw the region's files too
+    assert "schema.sql" in _archive(export)
+
+
+def test_the_console_queues_an_export_refreshes_until_it_is_done_then_offers_the_download(scratch, sent):
+    console = Client(HTTP_HOST="localhost")
+    console.force_login(get_user_model().objects.get(username="operator"))
+    queued = console.post("/wilayah/batang/ekspor/", follow=True).content.decode()
+    assert "masuk antrean" in queued
+    assert 'http-equiv="refresh"' in queued
+    assert 'action="/wilayah/batang/ekspor/"' not in queued  # no second job while one waits
+    export_region(sent[0])
+    page = console.get("/wilayah/batang/").content.decode()
+    assert 'http-equiv="refresh"' not in page
+    assert "Berhasil" in page
+    download = console.get(f"/wilayah/batang/ekspor/{sent[0]}/unduh/")
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment")
+
+
+@pytest.mark.django_db
+def test_a_region_with_nothing_to_export_is_terminated_at_once(seed, sent):
+    region_register(slug="batang", region_code="33.25", actor=ACTOR)
+    response = api_client().post(f"{API}batang/terminate/", {}, format="json")
+    assert response.status_code == 200
+    assert response.json()["status"] == S.TERMINATED
+    assert sent == []
+
+
+def test_a_schema_is_never_dropped_without_a_stored_export(scratch):
+    from mitra.errors import ConflictError
+    from tenants.services import region_schema_drop, region_transition
+
+    region = region_transition(region=scratch, to=S.TERMINATED, actor=ACTOR)
+    later = region.terminated_at + timedelta(days=31)
+    with pytest.raises(ConflictError) as exc:
+        region_schema_drop(region=region, actor=ACTOR, now=later)
+    assert exc.value.code == "no_export"
+    assert schema_exists("batang")
 
 
 def test_cli_exports_and_terminates_only_when_confirmed(scratch):

@@ -15,4 +15,5 @@ urlpatterns = [
     path("<str:slug>/resume/", views.RegionResumeApi.as_view(), name="api-region-resume"),
     path("<str:slug>/terminate/", views.RegionTerminateApi.as_view(), name="api-region-terminate"),
     path("<str:slug>/export/", views.RegionExportApi.as_view(), name="api-region-export"),
+    path("<str:slug>/exports/<str:export_id>/", views.RegionExportDetailApi.as_view(), name="api-region-export-detail"),
 ]

@@ -19,12 +19,13 @@ from rest_framework.views import APIView
 from shared_apps.audit.services import actor_for
 from shared_apps.console.roles import IsOperator, OperatorRole
 from shared_apps.console.selectors import region_overview
-from tenants.export import region_export
+from tenants.export import region_export_request
 from tenants.models import TIMEZONES, ProvisioningJob, Region, RegionExport
 from tenants.selectors import (
     provisioning_job_current,
     provisioning_job_get,
     region_base_url,
+    region_export_get,
     region_export_list,
     region_get,
 )
@@ -35,7 +36,7 @@ from tenants.services import (
     region_register,
     region_resume,
     region_suspend,
-    region_terminate,
+    region_terminate_request,
 )
 
 TAGS = ["regions"]
@@ -64,8 +65,12 @@ class JobOutput(serializers.Serializer):
         return str(STEP_LABELS.get(job.step, ""))
 
 
-class ExportOutput(serializers.Serializer):
+class RegionExportOutput(serializers.Serializer):
     id = serializers.IntegerField()
+    status = serializers.CharField()
+    terminate_after = serializers.BooleanField()
+    error = serializers.CharField()
+    finished_at = serializers.DateTimeField(allow_null=True)
     file_name = serializers.CharField()
     sha256 = serializers.CharField()
     size_bytes = serializers.IntegerField()
@@ -106,9 +111,9 @@ class RegionDetailOutput(RegionOutput):
         job = provisioning_job_current(region=region)
         return JobOutput(job).data if job else None
 
-    @extend_schema_field(ExportOutput(many=True))
+    @extend_schema_field(RegionExportOutput(many=True))
     def get_exports(self, region: Region) -> Any:
-        return ExportOutput(region_export_list(region=region)[:10], many=True).data
+        return RegionExportOutput(region_export_list(region=region)[:10], many=True).data
 
 
 def _detail(region: Region, http_status: int = 200) -> Response:
@@ -235,19 +240,33 @@ class RegionTerminateApi(APIView):
     class Input(serializers.Serializer):
         reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
 
-    @extend_schema(request=Input, responses=RegionDetailOutput, tags=TAGS)
+    @extend_schema(request=Input, responses={200: RegionDetailOutput, 202: RegionExportOutput}, tags=TAGS)
     def post(self, request: Request, slug: str) -> Response:
+        """202 with the export job when the region has data to export (it is terminated once the archive is
+        stored); 200 with the region when there is nothing to export and it is terminated at once."""
         region = region_get(slug=slug)
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         reason = data.validated_data.get("reason", "")
-        return _detail(region_terminate(region=region, actor=actor_for(request.user), reason=reason))
+        region, export = region_terminate_request(region=region, actor=actor_for(request.user), reason=reason)
+        if export is not None:
+            return Response(RegionExportOutput(export).data, status=status.HTTP_202_ACCEPTED)
+        return _detail(region)
 
 
 class RegionExportApi(APIView):
     permission_classes = [IsOperator]
 
-    @extend_schema(request=None, responses={201: ExportOutput}, tags=TAGS)
+    @extend_schema(request=None, responses={202: RegionExportOutput}, tags=TAGS)
     def post(self, request: Request, slug: str) -> Response:
-        export: RegionExport = region_export(region=region_get(slug=slug), actor=actor_for(request.user))
-        return Response(ExportOutput(export).data, status=status.HTTP_201_CREATED)
+        """Queue an export job; follow it at exports/<id>/."""
+        export: RegionExport = region_export_request(region=region_get(slug=slug), actor=actor_for(request.user))
+        return Response(RegionExportOutput(export).data, status=status.HTTP_202_ACCEPTED)
+
+
+class RegionExportDetailApi(APIView):
+    permission_classes = [IsOperator]
+
+    @extend_schema(responses=RegionExportOutput, tags=TAGS)
+    def get(self, request: Request, slug: str, export_id: str) -> Response:
+        return Response(RegionExportOutput(region_export_get(region=region_get(slug=slug), export_id=export_id)).data)
