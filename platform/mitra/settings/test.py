@@ -21,5 +21,3 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 # One test database per pytest process, so parallel runs on one machine (a developer's and CI's) never
 # create or drop each other's database.
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", f"test_mitra_{os.getpid()}")}  # noqa: F405
-# Cache entries (login throttling counters among them) are per test run, like the database.
-CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"  # noqa: F405
