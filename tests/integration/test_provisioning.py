@@ -29,7 +29,7 @@ from shared_apps.licensing.services import licence_issue
 from shared_apps.onboarding.services import agreement_create, agreement_sign
 from tenant_apps.org.activation import activation_token_issue
 from tenant_apps.org.models import ActivationToken
-from tenants import schema_clone, services
+from tenants import schema_clone
 from tenants.models import Domain, ProvisioningJob, Region
 from tenants.schema_clone import signature_differences
 from tenants.services import (
@@ -42,6 +42,7 @@ from tenants.services import (
     region_provision_run,
     region_register,
 )
+from tenants.services import provisioning as services
 from tests.conftest import celery_worker, drop_region
 
 pytestmark = [pytest.mark.integration]

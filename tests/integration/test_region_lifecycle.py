@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django_tenants.utils import schema_exists
 
 from shared_apps.audit.models import AuditRecord
-from tenants import services
 from tenants.models import Domain, Region
 from tenants.services import (
     REGION_TRANSITIONS,
@@ -16,6 +15,7 @@ from tenants.services import (
     region_register,
     region_transition,
 )
+from tenants.services import provisioning as services
 from tests.conftest import drop_region
 
 pytestmark = [pytest.mark.integration]
