@@ -36,7 +36,9 @@ def region_menu(request: HttpRequest) -> dict[str, Any]:
                 "url": entries[0]["url"] if entries else f"/{spec.url_prefix}",
             }
         )
-    # The workspace's own pages follow the modules, each shown only to the roles that may open it.
+    # The workspace's own pages follow the modules, each shown only to the roles that may open it. The
+    # notifications link carries no count: the home page shows it, and every other page saves the query.
+    menu.append({"label": _("Notifikasi"), "url": reverse("workspace:notifications")})
     if can(user, Action.ORG_VIEW):
         menu.append({"label": _("Organisasi"), "url": reverse("org:tree")})
     if can(user, Action.REGION_SETTINGS):

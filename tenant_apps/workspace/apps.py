@@ -10,6 +10,7 @@ class WorkspaceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from tenant_apps.workspace.counters import account_counters, register
+        from tenant_apps.workspace.counters import account_counters, notification_counters, register
 
+        register(notification_counters)
         register(account_counters)

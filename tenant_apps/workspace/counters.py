@@ -86,3 +86,20 @@ def account_counters(request: HttpRequest) -> list[Counter]:
         Counter(_("Akun aktif"), active_account_count()),
         Counter(_("Menunggu aktivasi"), pending_activation_count()),
     ]
+
+
+def notification_counters(request: HttpRequest) -> list[Counter]:
+    """Everyone's unread notifications (one COUNT query), leading to the notifications page."""
+    from django.urls import reverse
+
+    from tenant_apps.workspace.selectors import notification_unread_count
+
+    if not request.user.is_authenticated:
+        return []
+    return [
+        Counter(
+            _("Notifikasi belum dibaca"),
+            notification_unread_count(user=request.user),
+            reverse("workspace:notifications"),
+        )
+    ]

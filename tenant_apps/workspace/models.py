@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -81,3 +82,62 @@ class RegionSettings(models.Model):
             return RegionTimezone(self.timezone).name
         except ValueError:
             return ""
+
+
+class Notification(models.Model):
+    """One thing a person should know about (a disposition for them, a letter to review or sign…), shown in
+    the web inbox (/notifikasi/) and, if they have an e-mail address and did not turn it off, mailed once.
+
+    `event_key` names the event ("eoffice.disposition.sent:42"); the unique (event_key, recipient) makes
+    recording it idempotent: a retried service or a double submit adds nothing. The text is frozen in the
+    region's language when the event happens, so the history reads as it did. `emailed_at` is set by the
+    mail task in the same transaction that claims the row, so a redelivered task never mails twice.
+    """
+
+    event_key = models.CharField(max_length=120)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=60)  # the event without its object: "eoffice.disposition.sent"
+    title = models.CharField(_("judul"), max_length=300)
+    body = models.TextField(_("isi"), max_length=2000, blank=True)
+    url = models.CharField(max_length=300, blank=True)  # a path on the region's own host
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notifikasi")
+        verbose_name_plural = _("notifikasi")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event_key", "recipient"], name="workspace_notification_once"),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at", "-id"], name="workspace_notification_inbox"),
+            models.Index(
+                fields=["recipient"], condition=models.Q(read_at__isnull=True), name="workspace_notification_unread"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id}: {self.title}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class NotificationPreference(models.Model):
+    """A person's choice about notification e-mails; no row means the default (e-mail on)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email_enabled = models.BooleanField(_("kirim juga lewat e-mail"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("preferensi notifikasi")
+        verbose_name_plural = _("preferensi notifikasi")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {'e-mail' if self.email_enabled else '-'}"

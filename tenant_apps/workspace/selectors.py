@@ -7,10 +7,17 @@ import unicodedata
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from tenant_apps.org.models import ActivationToken
-from tenant_apps.workspace.models import SINGLETON_ID, RegionSettings, RegionTimezone
+from tenant_apps.workspace.models import (
+    SINGLETON_ID,
+    Notification,
+    NotificationPreference,
+    RegionSettings,
+    RegionTimezone,
+)
 from tenants.models import Region
 
 
@@ -64,3 +71,17 @@ def accounts_for_password_reset(email: str) -> list[AbstractBaseUser]:
     email_field = user_model.get_email_field_name()
     candidates = user_model._default_manager.filter(**{f"{email_field}__iexact": email, "is_active": True})
     return [u for u in candidates if u.has_usable_password() and _same_email(email, getattr(u, email_field))]
+
+
+def notification_list_for(*, user: AbstractBaseUser) -> QuerySet[Notification]:
+    """The user's own notifications, newest first (unread and read alike)."""
+    return Notification.objects.filter(recipient_id=user.pk).order_by("-created_at", "-id")
+
+
+def notification_unread_count(*, user: AbstractBaseUser) -> int:
+    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+
+
+def notification_email_enabled(*, user: AbstractBaseUser) -> bool:
+    """Whether the user gets notification e-mails (on unless they turned it off)."""
+    return not NotificationPreference.objects.filter(user_id=user.pk, email_enabled=False).exists()

@@ -1,4 +1,5 @@
-"""Workspace pages on a region's host: region settings, the region's logo, and password reset by e-mail."""
+"""Workspace pages on a region's host: region settings, the region's logo, password reset by e-mail, and the
+user's notifications."""
 
 from __future__ import annotations
 
@@ -7,17 +8,28 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mitra.login import LoginThrottle
 from shared_apps.audit.services import actor_for
 from tenant_apps.workspace.forms import RegionSetPasswordForm, RegionSettingsForm
+from tenant_apps.workspace.notifications import (
+    notification_email_set,
+    notification_mark_all_read,
+    notification_mark_read,
+)
 from tenant_apps.workspace.permissions import can_manage_region
-from tenant_apps.workspace.selectors import region_settings_get
+from tenant_apps.workspace.selectors import (
+    notification_email_enabled,
+    notification_list_for,
+    notification_unread_count,
+    region_settings_get,
+)
 from tenant_apps.workspace.services import password_reset_request, password_reset_token, region_settings_update
 
 
@@ -103,3 +115,58 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "registration/password_reset_complete.html"
+
+
+# --- notifications -------------------------------------------------------------------------------------------
+
+NOTIFICATIONS_PAGE_SIZE = 25
+
+
+@login_required
+@require_safe
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first, with the unread ones marked, and the e-mail choice."""
+    page = Paginator(notification_list_for(user=request.user), NOTIFICATIONS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "workspace/notifications.html",
+        {
+            "page": page,
+            "unread": notification_unread_count(user=request.user),
+            "email_enabled": notification_email_enabled(user=request.user),
+            "has_email": bool(getattr(request.user, "email", "")),
+        },
+    )
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, notification_id: str) -> HttpResponse:
+    """Mark one notification read; with `buka=1` go on to what it is about."""
+    pk = int(notification_id) if notification_id.isdigit() and len(notification_id) < 19 else 0
+    notification = notification_list_for(user=request.user).filter(pk=pk).first()
+    if notification is None:
+        raise Http404
+    notification_mark_read(user=request.user, notification_id=notification.pk)
+    if request.POST.get("buka") == "1" and notification.url.startswith("/") and not notification.url.startswith("//"):
+        return redirect(notification.url)
+    return redirect("workspace:notifications")
+
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    notification_mark_all_read(user=request.user)
+    messages.success(request, _("Semua notifikasi ditandai sudah dibaca."))
+    return redirect("workspace:notifications")
+
+
+@login_required
+@require_POST
+def notification_email(request: HttpRequest) -> HttpResponse:
+    enabled = request.POST.get("email") == "1"
+    notification_email_set(user=request.user, enabled=enabled)
+    messages.success(request, _("Notifikasi e-mail diaktifkan.") if enabled else _("Notifikasi e-mail dimatikan."))
+    return redirect("workspace:notifications")

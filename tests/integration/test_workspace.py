@@ -414,3 +414,5 @@ def test_menu_shows_workspace_pages_by_role(seed):
     assert 'href="/organisasi/"' in staff_menu
     assert 'href="/pengaturan/"' in admin_menu
     assert 'href="/pengaturan/"' not in staff_menu
+    assert 'href="/notifikasi/"' in admin_menu
+    assert 'href="/notifikasi/"' in staff_menu
