@@ -18,11 +18,13 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mitra.errors import ConflictError, DomainError, ForbiddenError
 from shared_apps.audit.services import actor_for, audit_record
+from tenant_apps.eoffice import notifications
 from tenant_apps.eoffice.models import Disposition, DispositionInstruction, IncomingLetter, Urgency
 from tenant_apps.eoffice.selectors import user_positions
 from tenant_apps.eoffice.transitions import apply_transition
@@ -40,6 +42,16 @@ DISPOSITION_TRANSITIONS: dict[str, frozenset[str]] = {
     Status.DONE: frozenset(),
     Status.RETURNED: frozenset(),
     Status.CANCELLED: frozenset(),
+}
+
+# An incoming letter's status follows its dispositions (see IncomingLetter.Status and
+# `incoming_status_refresh`): disposed when the first one is sent, done when every branch is finished,
+# disposed again when a new disposition is sent, registered again if every disposition was cancelled.
+LetterStatus = IncomingLetter.Status
+INCOMING_TRANSITIONS: dict[str, frozenset[str]] = {
+    LetterStatus.REGISTERED: frozenset({LetterStatus.DISPOSED}),
+    LetterStatus.DISPOSED: frozenset({LetterStatus.DONE, LetterStatus.REGISTERED}),
+    LetterStatus.DONE: frozenset({LetterStatus.DISPOSED}),
 }
 
 RECIPIENTS_MAX = 30
@@ -62,12 +74,14 @@ def _locked(disposition: Disposition) -> Disposition:
     return Disposition.objects.select_for_update().get(pk=disposition.pk)
 
 
+@transaction.atomic
 def disposition_transition(
     *, disposition: Disposition, to: str, user: AbstractBaseUser, changes: dict[str, Any] | None = None
 ) -> Disposition:
     """Move `disposition` to status `to`, setting `changes` on it, audited (ConflictError `invalid_transition`
-    when the table does not allow it). Callers check who may do it."""
-    return apply_transition(
+    when the table does not allow it), then bring its letter's status up to date and tell the sender
+    position when it is done or returned. Callers check who may do it."""
+    changed = apply_transition(
         obj=disposition,
         to=to,
         table=DISPOSITION_TRANSITIONS,
@@ -77,6 +91,55 @@ def disposition_transition(
         refusal=_("Disposisi berstatus %(status)s tidak dapat diubah menjadi %(to)s."),
         changes=changes,
         audit_after={k: _plain(v) for k, v in (changes or {}).items() if not k.endswith("_by")},
+    )
+    if to not in Disposition.OPEN:
+        # Reading or starting keeps a branch open, which cannot move the letter; only closing one can.
+        incoming_status_refresh(letter_id=changed.letter_id, user=user)
+    if to in (Status.DONE, Status.RETURNED):
+        notifications.disposition_finished(disposition=changed, user=user)
+    return changed
+
+
+def _incoming_status_for(letter_id: int) -> str:
+    """What the letter's status should be, from its dispositions (cancelled ones count as never sent):
+    registered without any; disposed while one is open (sent, read, in progress) or while a disposition the
+    addressee sent came back returned (the addressee must decide again); done when nothing is open and
+    every disposition the addressee sent is done. A returned disposition further down is answered by its
+    sender finishing their own, so it does not hold the letter open."""
+    counts = (
+        Disposition.objects.filter(letter_id=letter_id)
+        .exclude(status=Status.CANCELLED)
+        .aggregate(
+            total=Count("id"),
+            open=Count("id", filter=Q(status__in=Disposition.OPEN)),
+            roots_not_done=Count("id", filter=Q(parent__isnull=True) & ~Q(status=Status.DONE)),
+        )
+    )
+    if not counts["total"]:
+        return LetterStatus.REGISTERED
+    if counts["open"] or counts["roots_not_done"]:
+        return LetterStatus.DISPOSED
+    return LetterStatus.DONE
+
+
+@transaction.atomic
+def incoming_status_refresh(*, letter_id: int, user: AbstractBaseUser) -> IncomingLetter:
+    """Bring the letter's status in line with its dispositions, audited (`eoffice.incoming.<status>`) when
+    it changes. The letter row is locked first, so two dispositions finishing at once queue here and the
+    second sees the first's change. Called, in their transaction, by sending and by every transition that
+    closes a disposition (done, returned, cancelled)."""
+    letter = IncomingLetter.objects.select_for_update().get(pk=letter_id)
+    wanted = _incoming_status_for(letter_id)
+    if wanted == letter.status:
+        return letter
+    return apply_transition(
+        obj=letter,
+        to=wanted,
+        table=INCOMING_TRANSITIONS,
+        user=user,
+        action="eoffice.incoming",
+        target_type="eoffice.incoming_letter",
+        refusal=_("Surat berstatus %(status)s tidak dapat diubah menjadi %(to)s."),
     )
 
 
@@ -188,6 +251,8 @@ def _send(
             "deadline": _plain(values["deadline"]),
         },
     )
+    incoming_status_refresh(letter_id=letter.pk, user=user)
+    notifications.dispositions_sent(rows=rows, user=user)
     return rows
 
 

@@ -13,6 +13,11 @@ from tenant_apps.eoffice.validation import ATTACHMENT_MAX_COUNT
 from tenant_apps.org.models import Position, Unit
 
 
+def _DateInput() -> forms.DateInput:  # noqa: N802 (reads as the widget class it builds)
+    # <input type="date"> accepts only ISO dates: a localised value ("28/11/2026") shows as an empty field.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -37,8 +42,8 @@ class PositionChoiceField(forms.ModelChoiceField):
 class IncomingLetterForm(forms.Form):
     sender = forms.CharField(label=_("Pengirim"), max_length=255)
     letter_number = forms.CharField(label=_("Nomor surat"), max_length=100)
-    letter_date = forms.DateField(label=_("Tanggal surat"), widget=forms.DateInput(attrs={"type": "date"}))
-    received_date = forms.DateField(label=_("Tanggal diterima"), widget=forms.DateInput(attrs={"type": "date"}))
+    letter_date = forms.DateField(label=_("Tanggal surat"), widget=_DateInput())
+    received_date = forms.DateField(label=_("Tanggal diterima"), widget=_DateInput())
     subject = forms.CharField(label=_("Perihal"), max_length=500)
     nature = forms.ChoiceField(label=_("Sifat"), choices=Nature.choices, initial=Nature.ORDINARY)
     urgency = forms.ChoiceField(label=_("Kecepatan"), choices=Urgency.choices, initial=Urgency.ORDINARY)
@@ -66,7 +71,7 @@ class DispositionForm(forms.Form):
         label=_("Catatan"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
     urgency = forms.ChoiceField(label=_("Kecepatan"), choices=Urgency.choices, initial=Urgency.ORDINARY)
-    deadline = forms.DateField(label=_("Batas waktu"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label=_("Batas waktu"), required=False, widget=_DateInput())
 
     def __init__(self, *args: Any, exclude_position: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -12,6 +12,8 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -109,8 +111,15 @@ class IncomingLetter(models.Model):
     leader's): whoever acts for that position today finds it in their inbox."""
 
     class Status(models.TextChoices):
-        # Dispositions (issue 5 item 2) will move letters on from here.
+        """Follows the letter's dispositions (set by disposition_services.incoming_status_refresh, inside the
+        same transaction as the disposition change): registered until the addressee disposes it; disposed
+        while any disposition is still open (sent, read or in progress); done once it has dispositions and
+        every one of them is finished (done, returned or cancelled), since a returned or cancelled branch
+        needs nothing more from its recipient. A new disposition sent later makes it disposed again."""
+
         REGISTERED = "terdaftar", _("Terdaftar")
+        DISPOSED = "didisposisi", _("Didisposisi")
+        DONE = "selesai", _("Selesai")
 
     agenda = models.OneToOneField(IssuedNumber, on_delete=models.PROTECT, related_name="incoming_letter")
     agenda_year = models.PositiveSmallIntegerField(_("tahun agenda"))
@@ -127,6 +136,8 @@ class IncomingLetter(models.Model):
     status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.REGISTERED)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     registered_at = models.DateTimeField(auto_now_add=True)
+    # Full-text search (archive): kept by a database trigger from subject, numbers and sender (migration 0005).
+    search = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("surat masuk")
@@ -134,6 +145,9 @@ class IncomingLetter(models.Model):
         ordering = ["-received_date", "-id"]
         indexes = [
             models.Index(fields=["addressed_to", "-received_date", "-id"], name="eoffice_incoming_inbox"),
+            models.Index(fields=["-received_date", "-id"], name="eoffice_incoming_received"),
+            models.Index(fields=["-agenda_year", "-agenda"], name="eoffice_incoming_agenda"),
+            GinIndex(fields=["search"], name="eoffice_incoming_search"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -141,6 +155,9 @@ class IncomingLetter(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(urgency__in=["biasa", "segera", "sangat_segera"]), name="eoffice_incoming_urgency"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["terdaftar", "didisposisi", "selesai"]), name="eoffice_incoming_status"
             ),
         ]
 
@@ -255,7 +272,19 @@ class Disposition(models.Model):
         ordering = ["-sent_at", "-id"]
         indexes = [
             models.Index(fields=["to_position", "status", "-sent_at"], name="eoffice_disposition_inbox"),
+            # The inbox order (unread first, then newest; selectors.disposition_inbox), so a page of a position
+            # with 100k dispositions is read from the index instead of sorting them all.
+            models.Index(
+                models.F("to_position"),
+                models.Case(models.When(status="terkirim", then=models.Value(0)), default=models.Value(1)),
+                models.F("sent_at").desc(),
+                models.F("id").desc(),
+                name="eoffice_disposition_unread",
+                condition=~models.Q(status="dibatalkan"),
+            ),
             models.Index(fields=["letter", "id"], name="eoffice_disposition_letter"),
+            # "Was this letter disposed to one of my positions?" (search visibility), answered from the index.
+            models.Index(fields=["letter", "to_position"], name="eoffice_disposition_letter_to"),
             models.Index(fields=["deadline", "status"], name="eoffice_disposition_deadline"),
         ]
         constraints = [
@@ -344,11 +373,15 @@ class OutgoingLetter(models.Model):
     signature_provider = models.CharField(max_length=30, blank=True)
     signature_certified = models.BooleanField(default=False)
     signature_info = models.JSONField(default=dict, blank=True)
+    # Full-text search (archive): kept by a database trigger from subject, number, body, signer and external
+    # recipients (migration 0005).
+    search = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("naskah keluar")
         verbose_name_plural = _("naskah keluar")
         ordering = ["-updated_at", "-id"]
+        indexes = [GinIndex(fields=["search"], name="eoffice_outgoing_search")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(
@@ -420,3 +453,169 @@ class OutgoingReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.letter_id} r{self.round} #{self.order}: {self.decision}"
+
+
+# --- archive (issue 5 item 6) ----------------------------------------------------------------------------------
+
+
+class FinalDisposition(models.TextChoices):
+    """Nasib akhir arsip in the retention schedule (JRA)."""
+
+    DESTROY = "musnah", _("Musnah")
+    PERMANENT = "permanen", _("Permanen")
+    REVIEW = "dinilai_kembali", _("Dinilai kembali")
+
+
+class ClassificationCode(models.Model):
+    """One archive classification code of the region (Permendagri 83/2022) with its retention schedule (JRA):
+    years kept active in the unit, then inactive in the records centre, then the final disposition. The parent
+    is the longest existing code that prefixes this one ("000.1" for "000.1.2"), kept by the service. A code
+    that a dossier uses is deactivated, never deleted (PROTECT below and in the service)."""
+
+    code = models.CharField(_("kode"), max_length=30, unique=True)
+    name = models.CharField(_("nama"), max_length=255)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("induk")
+    )
+    active_years = models.PositiveSmallIntegerField(_("retensi aktif (tahun)"), default=2)
+    inactive_years = models.PositiveSmallIntegerField(_("retensi inaktif (tahun)"), default=3)
+    final_disposition = models.CharField(
+        _("keterangan akhir"), max_length=20, choices=FinalDisposition.choices, default=FinalDisposition.DESTROY
+    )
+    is_active = models.BooleanField(_("aktif"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("kode klasifikasi")
+        verbose_name_plural = _("kode klasifikasi")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(final_disposition__in=["musnah", "permanen", "dinilai_kembali"]),
+                name="eoffice_classification_final",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(active_years__lte=100, inactive_years__lte=100),
+                name="eoffice_classification_years",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Dossier(models.Model):
+    """A file (berkas): the letters of one classification code, one unit and one year. Open while letters
+    are filed into it; closing fixes the retention dates from the schedule as it is then (a later change of
+    the code's schedule never shortens a closed dossier's retention). Nothing in it may be destroyed before
+    `retention_until`; the database refuses deleting a dossier or a filing before then (trigger)."""
+
+    class Status(models.TextChoices):
+        OPEN = "terbuka", _("Terbuka")
+        CLOSED = "ditutup", _("Ditutup")
+        DISPOSED = "dimusnahkan", _("Dimusnahkan")
+        TRANSFERRED = "diserahkan", _("Diserahkan ke lembaga kearsipan")
+
+    classification = models.ForeignKey(
+        ClassificationCode, verbose_name=_("kode klasifikasi"), on_delete=models.PROTECT, related_name="dossiers"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    title = models.CharField(_("uraian berkas"), max_length=255)
+    status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    opened_by = models.CharField(max_length=200)
+    closed_on = models.DateField(_("tanggal ditutup"), null=True, blank=True)
+    active_years = models.PositiveSmallIntegerField(null=True, blank=True)
+    inactive_years = models.PositiveSmallIntegerField(null=True, blank=True)
+    final_disposition = models.CharField(max_length=20, choices=FinalDisposition.choices, blank=True)
+    active_until = models.DateField(_("retensi aktif sampai"), null=True, blank=True)
+    retention_until = models.DateField(_("retensi berakhir"), null=True, blank=True)
+    disposed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("berkas")
+        verbose_name_plural = _("berkas")
+        ordering = ["-year", "classification__code", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["classification", "unit", "year"], name="eoffice_dossier_unique"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["terbuka", "ditutup", "dimusnahkan", "diserahkan"]),
+                name="eoffice_dossier_status",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="terbuka") | models.Q(closed_on__isnull=False, retention_until__isnull=False),
+                name="eoffice_dossier_closed_has_retention",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "retention_until"], name="eoffice_dossier_retention")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        """How the dossier is cited: classification code / unit code / year."""
+        return f"{self.classification.code}/{self.unit.code}/{self.year}"
+
+
+class DossierItem(models.Model):
+    """One letter filed into a dossier: an incoming letter (filed by the records officer) or a signed outgoing
+    letter (filed on signing). A letter is in at most one dossier. The foreign keys keep a filed letter from
+    being deleted; the trigger keeps the filing itself until the dossier's retention ends."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="items")
+    incoming = models.OneToOneField(
+        IncomingLetter, null=True, blank=True, on_delete=models.PROTECT, related_name="archive_item"
+    )
+    outgoing = models.OneToOneField(
+        OutgoingLetter, null=True, blank=True, on_delete=models.PROTECT, related_name="archive_item"
+    )
+    filed_at = models.DateTimeField(auto_now_add=True)
+    filed_by = models.CharField(max_length=200)
+    automatic = models.BooleanField(default=False)
+    disposed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("isi berkas")
+        verbose_name_plural = _("isi berkas")
+        ordering = ["dossier", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(incoming__isnull=False, outgoing__isnull=True)
+                | models.Q(incoming__isnull=True, outgoing__isnull=False),
+                name="eoffice_dossier_item_one_letter",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {'in' if self.incoming_id else 'out'} {self.incoming_id or self.outgoing_id}"
+
+
+class ArchiveDisposal(models.Model):
+    """The record of a disposal decision (berita acara): a whole dossier destroyed or handed over to the
+    regional archive institution, or one filed letter destroyed. Append-only; what was disposed is kept as a
+    snapshot so the record reads the same later."""
+
+    class Kind(models.TextChoices):
+        DESTROY = "musnah", _("Pemusnahan")
+        TRANSFER = "serah", _("Penyerahan ke lembaga kearsipan")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="disposals")
+    item = models.ForeignKey(DossierItem, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reference = models.CharField(_("nomor berita acara"), max_length=100)
+    reason = models.TextField(_("keterangan"), max_length=2000)
+    retention_until = models.DateField()
+    letters = models.JSONField(default=list)
+    decided_by = models.CharField(max_length=200)
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("berita acara penyusutan")
+        verbose_name_plural = _("berita acara penyusutan")
+        ordering = ["-decided_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.reference

@@ -26,6 +26,8 @@ from django.utils.translation import gettext as _
 
 from mitra.errors import ConflictError, DomainError, ForbiddenError
 from shared_apps.audit.services import actor_for, audit_record
+from tenant_apps.eoffice import notifications
+from tenant_apps.eoffice.archive_services import outgoing_letter_file_on_sign
 from tenant_apps.eoffice.models import LetterType, OutgoingLetter, OutgoingReview, OutgoingReviewer
 from tenant_apps.eoffice.pdf import LetterContent, letter_pdf_render
 from tenant_apps.eoffice.selectors import outgoing_current_step, user_positions
@@ -64,13 +66,15 @@ def _official_for(user: AbstractBaseUser, position_id: int) -> Official | None:
     return next((o for o in user_positions(user=user) if o.position.pk == position_id), None)
 
 
+@transaction.atomic
 def outgoing_letter_transition(
     *, letter: OutgoingLetter, to: str, user: AbstractBaseUser, changes: dict[str, Any] | None = None, note: str = ""
 ) -> OutgoingLetter:
     """Move `letter` to `to`, setting `changes`, audited (ConflictError `invalid_transition` when the table
-    does not allow it). Callers check who may do it."""
+    does not allow it), and notify whoever must act next (reviewer, signer, drafter, recipients). Callers
+    check who may do it."""
     round_after = (changes or {}).get("review_round", letter.review_round)
-    return apply_transition(
+    changed = apply_transition(
         obj=letter,
         to=to,
         table=OUTGOING_TRANSITIONS,
@@ -81,6 +85,8 @@ def outgoing_letter_transition(
         changes=changes,
         audit_after={"round": round_after, **({"note": note} if note else {})},
     )
+    notifications.outgoing_changed(letter=changed, user=user)
+    return changed
 
 
 # --- drafting ------------------------------------------------------------------------------------------------
@@ -352,6 +358,7 @@ def outgoing_letter_review(
     if outgoing_current_step(letter=locked) is None:
         return outgoing_letter_transition(letter=letter, to=Status.APPROVED, user=user)
     letter.refresh_from_db()
+    notifications.outgoing_changed(letter=letter, user=user)  # the next reviewer's turn
     return letter
 
 
@@ -471,5 +478,7 @@ def _sign(
             "provider": result.provider,
         },
     )
+    # Filed into its classification's dossier in the same transaction (never makes signing fail).
+    outgoing_letter_file_on_sign(letter=signed, actor=actor)
     letter.refresh_from_db()
     return letter

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from mitra.errors import NotFoundError
@@ -51,8 +52,13 @@ def user_positions(*, user: AbstractBaseUser | AnonymousUser) -> list[Official]:
 
 
 def _listing(qs: QuerySet[IncomingLetter]) -> QuerySet[IncomingLetter]:
+    # A correlated count, not Count("attachments"): an aggregate would GROUP BY every row of the inbox before
+    # the page is cut (and in the paginator's count), which costs seconds with 100k letters.
+    attachments = (
+        IncomingAttachment.objects.filter(letter=OuterRef("pk")).order_by().values("letter").annotate(n=Count("pk"))
+    )
     return qs.select_related("agenda", "addressed_to", "addressed_to__unit").annotate(
-        n_attachments=Count("attachments")
+        n_attachments=Coalesce(Subquery(attachments.values("n")), 0)
     )
 
 
@@ -64,7 +70,9 @@ def incoming_inbox(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Incomi
 
 def incoming_agenda() -> QuerySet[IncomingLetter]:
     """Every incoming letter of the region (the records officer's agenda book), newest first."""
-    return _listing(IncomingLetter.objects.all()).order_by("-agenda_year", "-agenda__value")
+    # Agenda numbers of a year are taken in id order under the sequence's lock, so the number's id orders them
+    # like its value does, without a join (index eoffice_incoming_agenda).
+    return _listing(IncomingLetter.objects.all()).order_by("-agenda_year", "-agenda_id")
 
 
 def incoming_visible(*, user: AbstractBaseUser | AnonymousUser, letter: IncomingLetter) -> bool:
@@ -222,8 +230,10 @@ def _outgoing_listing(qs: QuerySet[OutgoingLetter]) -> QuerySet[OutgoingLetter]:
     return qs.select_related("number", "unit", "signer_position", "drafter")
 
 
-def _outgoing_scope(user: AbstractBaseUser | AnonymousUser) -> Q:
-    held = [official.position.pk for official in user_positions(user=user)]
+def _outgoing_scope(user: AbstractBaseUser | AnonymousUser, held: list[int] | None = None) -> Q:
+    """`held`: the positions the user acts for today, when the caller has them already."""
+    if held is None:
+        held = [official.position.pk for official in user_positions(user=user)]
     signed = Q(status=OutgoingLetter.Status.SIGNED) & (Q(recipients__in=held) | Q(copies__in=held))
     return Q(drafter_id=user.pk) | Q(signer_position_id__in=held) | Q(reviewers__position_id__in=held) | signed
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from mitra.errors import ConflictError, DomainError, ForbiddenError
 from shared_apps.audit.services import actor_for, audit_record
+from tenant_apps.eoffice import notifications
 from tenant_apps.eoffice.models import (
     IncomingAttachment,
     IncomingLetter,
@@ -257,7 +258,8 @@ def incoming_letter_register(
     attachments: Sequence[IO[bytes]] = (),
 ) -> IncomingLetter:
     """Register an incoming letter: the next agenda number of the received year, the letter, its attachments
-    (checked by content, stored under the region's prefix) and an audit record, all or nothing.
+    (checked by content, stored under the region's prefix) and an audit record, all or nothing. Whoever
+    acts for the addressed position is notified (web inbox, and e-mail after commit).
 
     Raises ForbiddenError `permission_denied` unless the user is a records officer or region admin, and django
     ValidationError (per field, stable codes) for bad input; nothing is stored then.
@@ -325,4 +327,5 @@ def _incoming_write(
             "attachments": [f.sha256 for f in files],
         },
     )
+    notifications.incoming_registered(letter=letter)
     return letter

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tenant_apps.eoffice import admin_views, views
+from tenant_apps.eoffice import admin_views, archive_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -27,4 +27,15 @@ urlpatterns = [
     path("surat-keluar/<str:letter_id>/ubah/", views.outgoing_form, name="outgoing-edit"),
     path("surat-keluar/<str:letter_id>/pdf/", views.outgoing_pdf, name="outgoing-pdf"),
     path("surat-keluar/<str:letter_id>/aksi/<str:action>/", views.outgoing_action, name="outgoing-action"),
+    path("arsip/", archive_views.search, name="archive"),
+    path("arsip/berkas/", archive_views.dossier_list, name="archive-dossiers"),
+    path("arsip/berkas/<str:dossier_id>/", archive_views.dossier_detail, name="archive-dossier"),
+    path("arsip/berkas/<str:dossier_id>/<str:action>/", archive_views.dossier_action, name="archive-dossier-action"),
+    path("arsip/berkaskan/<str:kind>/<str:letter_id>/", archive_views.file_letter, name="archive-file"),
+    path("arsip/klasifikasi/", archive_views.classification_list, name="archive-classifications"),
+    path(
+        "arsip/klasifikasi/<str:classification_id>/",
+        archive_views.classification_edit,
+        name="archive-classification-edit",
+    ),
 ]

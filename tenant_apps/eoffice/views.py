@@ -46,6 +46,7 @@ from tenant_apps.eoffice.outgoing_services import (
     outgoing_letter_update,
 )
 from tenant_apps.eoffice.services import incoming_letter_register
+from tenant_apps.eoffice.timeline import incoming_timeline, outgoing_timeline
 from tenant_apps.org.models import Unit
 from tenant_apps.org.permissions import Action, can
 from tenant_apps.org.selectors import org_today
@@ -138,6 +139,7 @@ def _incoming_detail(request: HttpRequest, letter: Any, form: DispositionForm | 
             "letter": letter,
             "attachments": list(letter.attachments.all()),
             "tree": selectors.disposition_tree(letter=letter),
+            "timeline": incoming_timeline(letter=letter),
             "form": form if can_dispose else None,
         },
     )
@@ -423,6 +425,7 @@ def outgoing_detail(request: HttpRequest, letter_id: str) -> HttpResponse:
             "recipients": list(letter.recipients.order_by("title")),
             "copies": list(letter.copies.order_by("title")),
             "review_form": OutgoingReviewForm(),
+            "timeline": outgoing_timeline(letter=letter),
         },
     )
 

@@ -34,6 +34,11 @@ class Action(StrEnum):
     EOFFICE_OUTGOING_DRAFT = "eoffice.outgoing.draft"  # write outgoing letters (review and signing go by position)
     EOFFICE_SETTINGS = "eoffice.settings"  # the region's disposition instructions
     EOFFICE_NUMBERS = "eoffice.numbers"  # the register of issued numbers: reserve by hand, cancel
+    EOFFICE_ARCHIVE_MANAGE = "eoffice.archive.manage"  # file letters, open/close dossiers, dispose after retention
+    EOFFICE_CLASSIFICATION_MANAGE = "eoffice.classification.manage"  # the classification codes and their JRA
+    EKINERJA_MANAGE = "ekinerja.manage"  # e-Kinerja settings, activity catalogue, organisations' predikat
+    EKINERJA_REPORT = "ekinerja.report"  # fill rate and rating distribution of every unit, any SKP (read-only)
+    REPORTS_VIEW = "reports.view"  # the region's adoption report (its own figures, the platform median), exports
 
 
 ALL_ROLES = frozenset(Role)
@@ -50,6 +55,11 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.EOFFICE_OUTGOING_DRAFT: ALL_ROLES,
     Action.EOFFICE_SETTINGS: ADMIN,
     Action.EOFFICE_NUMBERS: frozenset({Role.RECORDS_OFFICER, Role.REGION_ADMIN}),
+    Action.EOFFICE_ARCHIVE_MANAGE: frozenset({Role.RECORDS_OFFICER, Role.REGION_ADMIN}),
+    Action.EOFFICE_CLASSIFICATION_MANAGE: ADMIN,
+    Action.EKINERJA_MANAGE: ADMIN,
+    Action.EKINERJA_REPORT: frozenset({Role.LEADER, Role.REGION_ADMIN}),
+    Action.REPORTS_VIEW: frozenset({Role.LEADER, Role.REGION_ADMIN}),
 }
 
 

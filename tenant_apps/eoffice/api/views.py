@@ -42,6 +42,7 @@ from tenant_apps.eoffice.outgoing_services import (
     outgoing_letter_update,
 )
 from tenant_apps.eoffice.services import incoming_letter_register
+from tenant_apps.eoffice.timeline import incoming_timeline, outgoing_timeline
 from tenant_apps.eoffice.validation import ATTACHMENT_MAX_COUNT
 from tenant_apps.eoffice.views import attachment_response, outgoing_pdf_response
 from tenant_apps.org.models import Position, Unit
@@ -593,3 +594,30 @@ class OutgoingLetterPdfApi(_Eoffice):
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY}, tags=TAGS, summary="Unduh PDF naskah")
     def get(self, request: Request, letter_id: str) -> FileResponse:
         return outgoing_pdf_response(selectors.outgoing_get_for(user=request.user, letter_id=letter_id))
+
+
+# --- timelines -----------------------------------------------------------------------------------------------
+
+
+class TimelineEntryOutput(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    label = serializers.CharField()
+    actor = serializers.CharField()
+    actor_name = serializers.CharField()
+    actor_position = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class IncomingTimelineApi(_Eoffice):
+    @extend_schema(responses=TimelineEntryOutput(many=True), tags=TAGS, summary="Riwayat surat masuk")
+    def get(self, request: Request, letter_id: str) -> Response:
+        letter = selectors.incoming_get_for(user=request.user, letter_id=letter_id)
+        return Response(TimelineEntryOutput(incoming_timeline(letter=letter), many=True).data)
+
+
+class OutgoingTimelineApi(_Eoffice):
+    @extend_schema(responses=TimelineEntryOutput(many=True), tags=TAGS, summary="Riwayat naskah keluar")
+    def get(self, request: Request, letter_id: str) -> Response:
+        letter = selectors.outgoing_get_for(user=request.user, letter_id=letter_id)
+        return Response(TimelineEntryOutput(outgoing_timeline(letter=letter), many=True).data)
