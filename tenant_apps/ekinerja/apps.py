@@ -17,5 +17,8 @@ class EkinerjaConfig(ModuleAppConfig):
         url_prefix="ekinerja/",
         urls="tenant_apps.ekinerja.urls",
         api_urls="tenant_apps.ekinerja.api.urls",
+        # No depends_on: the organisation (org) is part of every workspace, not a licensable module, and
+        # e-Office evidence is optional (without e-Office there is simply nothing to offer).
         menu=(MenuEntry(_("e-Kinerja"), "home"),),
+        metrics="tenant_apps.ekinerja.metrics",
     )
