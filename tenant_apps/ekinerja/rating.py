@@ -58,27 +58,31 @@ def predikat_for(*, results: str, behaviour: str) -> Predikat:
         raise ValueError(f"unknown rating: results={results!r}, behaviour={behaviour!r}") from None
 
 
-# The largest share (percent) of an organisation's appraised employees that may receive each predikat, by the
-# organisation's own predikat (the "kurva distribusi" of PermenPAN-RB 6/2022, lampiran). A better-performing
-# organisation may rate more of its people highly. Predikat not named are not capped.
+# The largest share (percent) of an organisation's appraised employees that may receive a predikat, by the
+# organisation's own predikat: the upper bounds of the distribution guide of PermenPAN-RB 6/2022 (lampiran,
+# "pola distribusi predikat kinerja pegawai"). Istimewa: at most 70 % Sangat Baik. Baik: at most 70 % Baik.
+# Butuh Perbaikan and Kurang: at most 10 % Sangat Baik. Sangat Kurang: no Sangat Baik at all. The guide's
+# lower bounds (e.g. at least 60 % Butuh Perbaikan in a Butuh Perbaikan organisation) are not checked here:
+# the appraiser is warned about what they give, not about what others have not yet been given.
 DISTRIBUTION_CAPS: dict[str, dict[str, int]] = {
-    OrgPredikat.OUTSTANDING: {Predikat.VERY_GOOD: 20, Predikat.GOOD: 80},
-    OrgPredikat.GOOD: {Predikat.VERY_GOOD: 10, Predikat.GOOD: 80},
-    OrgPredikat.NEEDS_IMPROVEMENT: {Predikat.VERY_GOOD: 5, Predikat.GOOD: 70},
-    OrgPredikat.POOR: {Predikat.VERY_GOOD: 2, Predikat.GOOD: 60},
-    OrgPredikat.VERY_POOR: {Predikat.VERY_GOOD: 1, Predikat.GOOD: 50},
+    OrgPredikat.OUTSTANDING: {Predikat.VERY_GOOD: 70},
+    OrgPredikat.GOOD: {Predikat.GOOD: 70},
+    OrgPredikat.NEEDS_IMPROVEMENT: {Predikat.VERY_GOOD: 10},
+    OrgPredikat.POOR: {Predikat.VERY_GOOD: 10},
+    OrgPredikat.VERY_POOR: {Predikat.VERY_GOOD: 0},
 }
 
 
 def distribution_excess(*, org_predikat: str, counts: Mapping[str, int], total: int) -> dict[str, tuple[int, int]]:
     """Which predikat exceed the cap: {predikat: (count, allowed)}. `counts` are the appraisals of the
     organisation by predikat; `total` the number of its employees being appraised (at least the sum of the
-    counts). The allowed number rounds down but is at least one, so a tiny unit can still rate one person."""
+    counts). The allowed number rounds down but is at least one where the cap is not zero, so a tiny unit
+    can still rate one person."""
     caps = DISTRIBUTION_CAPS.get(org_predikat, {})
     total = max(total, sum(counts.values()))
     excess: dict[str, tuple[int, int]] = {}
     for predikat, percent in caps.items():
-        allowed = max(1, total * percent // 100)
+        allowed = max(1, total * percent // 100) if percent else 0
         if counts.get(predikat, 0) > allowed:
             excess[predikat] = (counts[predikat], allowed)
     return excess

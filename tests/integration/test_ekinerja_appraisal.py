@@ -135,7 +135,7 @@ def test_exceeding_the_organisations_distribution_cap_warns_the_appraiser(seed, 
         first = approved(team.analyst, team.plt, team.year)
         second = approved(team.analyst2, team.plt, team.year)
         period = month_period(team)
-        # A "Sangat Kurang" organisation may give Sangat Baik to 1 % of its people (at least one).
+        # A "Sangat Kurang" organisation may give Sangat Baik to nobody; "Kurang" to 10 % (at least one).
         unit_performance_set(user=team.kadis, unit=team.org.opd, year=team.year, predikat="sangat_kurang")
         appraisal = appraisal_save(
             user=team.plt, skp=first, period=period, results_rating="diatas", behaviour_rating="diatas"
@@ -151,7 +151,7 @@ def test_exceeding_the_organisations_distribution_cap_warns_the_appraiser(seed, 
     (warning,) = response.json()["warnings"]
     assert warning["code"] == "distribution_exceeded"
     assert warning["predikat"] == "sangat_baik"
-    assert (warning["count"], warning["allowed"]) == (2, 1)
+    assert (warning["count"], warning["allowed"]) == (2, 0)
     assert "melebihi batas" in warning["message"]
     page = (
         login(seed, username="plt")

@@ -12,7 +12,6 @@ from tenant_apps.ekinerja.periods import cutoff_date, is_locked, open_from, peri
 from tenant_apps.ekinerja.rating import (
     DISTRIBUTION_CAPS,
     MATRIX,
-    OrgPredikat,
     Predikat,
     Rating,
     distribution_excess,
@@ -58,21 +57,30 @@ def test_anything_but_a_rating_is_refused_not_defaulted(results, behaviour):
         predikat_for(results=results, behaviour=behaviour)
 
 
-def test_every_organisation_predikat_has_caps_and_better_organisations_may_rate_more_people_highly():
-    assert set(DISTRIBUTION_CAPS) == set(OrgPredikat.values)
-    order = list(OrgPredikat.values)
-    very_good = [DISTRIBUTION_CAPS[o][Predikat.VERY_GOOD] for o in order]
-    assert very_good == sorted(very_good, reverse=True)
+def test_the_caps_are_the_upper_bounds_of_the_permenpan_rb_6_2022_distribution_guide():
+    assert DISTRIBUTION_CAPS == {
+        "istimewa": {"sangat_baik": 70},
+        "baik": {"baik": 70},
+        "butuh_perbaikan": {"sangat_baik": 10},
+        "kurang": {"sangat_baik": 10},
+        "sangat_kurang": {"sangat_baik": 0},
+    }
 
 
 def test_distribution_excess_names_each_exceeded_predikat_with_count_and_allowed():
-    # A "Baik" organisation of 20 people may give Sangat Baik to 2 (10 %).
-    counts = {"sangat_baik": 3, "baik": 10}
-    assert distribution_excess(org_predikat="baik", counts=counts, total=20) == {"sangat_baik": (3, 2)}
+    # A "Baik" organisation of 20 people may give Baik to 14 (70 %); Sangat Baik is not capped there.
+    counts = {"sangat_baik": 5, "baik": 15}
+    assert distribution_excess(org_predikat="baik", counts=counts, total=20) == {"baik": (15, 14)}
+    # A "Butuh Perbaikan" organisation of 20 may give Sangat Baik to 2 (10 %).
+    assert distribution_excess(org_predikat="butuh_perbaikan", counts=counts, total=20) == {"sangat_baik": (5, 2)}
     assert distribution_excess(org_predikat="istimewa", counts=counts, total=20) == {}
-    # A tiny unit may still rate one person Sangat Baik; totals below the counts use the counts.
-    assert distribution_excess(org_predikat="sangat_kurang", counts={"sangat_baik": 1}, total=3) == {}
-    assert distribution_excess(org_predikat="baik", counts={"sangat_baik": 2}, total=0) == {"sangat_baik": (2, 1)}
+    # A tiny unit may still rate one person where the cap is not zero; totals below the counts use the counts.
+    assert distribution_excess(org_predikat="kurang", counts={"sangat_baik": 1}, total=3) == {}
+    assert distribution_excess(org_predikat="kurang", counts={"sangat_baik": 2}, total=0) == {"sangat_baik": (2, 1)}
+    # A "Sangat Kurang" organisation may give nobody Sangat Baik.
+    assert distribution_excess(org_predikat="sangat_kurang", counts={"sangat_baik": 1}, total=30) == {
+        "sangat_baik": (1, 0)
+    }
     assert distribution_excess(org_predikat="unknown", counts={"sangat_baik": 9}, total=9) == {}
 
 
