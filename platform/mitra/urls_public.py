@@ -16,6 +16,7 @@ api_v1 = [
     path("agreements/", include("shared_apps.onboarding.api.urls")),
     path("licences/", include("shared_apps.licensing.api.urls")),
     path("regions/", include("shared_apps.console.api.urls")),
+    path("reports/", include("shared_apps.reports.api.urls")),
 ]
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
     path("kerja-sama/", include("shared_apps.onboarding.urls")),
     path("lisensi/", include("shared_apps.licensing.urls")),
     path("wilayah/", include("shared_apps.console.urls")),
+    path("laporan/", include("shared_apps.reports.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="mitra.urls_public"), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

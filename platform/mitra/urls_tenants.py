@@ -15,6 +15,7 @@ from tenant_apps.workspace import views as workspace_views
 
 api_v1 = [path("auth/token/", TokenObtainApi.as_view(), name="api-token")]
 api_v1 += [path("org/", include("tenant_apps.org.api.urls"))]
+api_v1 += [path("reports/", include("shared_apps.reports.api.region_urls"))]
 api_v1 += [path(f"{spec.code}/", include(spec.api_urls)) for spec in all_modules() if spec.api_urls]
 
 urlpatterns = [
@@ -33,6 +34,7 @@ urlpatterns = [
     path("aktivasi/<str:token>/", org_activation.activate, name="activate"),
     path("verifikasi/<str:verification_id>/", eoffice_verification.verify, name="eoffice-verify"),
     path("organisasi/", include("tenant_apps.org.urls")),
+    path("laporan/", include("shared_apps.reports.urls_region")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="mitra.urls_tenants"), name="api-schema"),

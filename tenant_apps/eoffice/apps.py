@@ -21,6 +21,7 @@ class EofficeConfig(ModuleAppConfig):
         urls="tenant_apps.eoffice.urls",
         api_urls="tenant_apps.eoffice.api.urls",
         menu=(MenuEntry(_("e-Office"), "home"),),
+        metrics="tenant_apps.eoffice.metrics",
     )
 
     def ready(self) -> None:

@@ -41,6 +41,8 @@ def region_menu(request: HttpRequest) -> dict[str, Any]:
     menu.append({"label": _("Notifikasi"), "url": reverse("workspace:notifications")})
     if can(user, Action.ORG_VIEW):
         menu.append({"label": _("Organisasi"), "url": reverse("org:tree")})
+    if can(user, Action.REPORTS_VIEW):
+        menu.append({"label": _("Laporan"), "url": reverse("reports:region")})
     if can(user, Action.REGION_SETTINGS):
         menu.append({"label": _("Pengaturan"), "url": reverse("workspace:settings")})
     return {"region_menu": menu, "licensed_modules": modules}

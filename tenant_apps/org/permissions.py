@@ -36,8 +36,8 @@ class Action(StrEnum):
     EOFFICE_NUMBERS = "eoffice.numbers"  # the register of issued numbers: reserve by hand, cancel
     EOFFICE_ARCHIVE_MANAGE = "eoffice.archive.manage"  # file letters, open/close dossiers, dispose after retention
     EOFFICE_CLASSIFICATION_MANAGE = "eoffice.classification.manage"  # the classification codes and their JRA
-    EKINERJA_MANAGE = "ekinerja.manage"  # e-Kinerja settings, activity catalogue, organisations' predikat
-    EKINERJA_REPORT = "ekinerja.report"  # fill rate and rating distribution of every unit, any SKP (read-only)
+    EKINERJA_MANAGE = "ekinerja.manage"  # settings, activity catalogue, OPD predikat; reads any SKP
+    EKINERJA_REPORT = "ekinerja.report"  # fill rate and rating distribution of every unit (aggregates only)
     REPORTS_VIEW = "reports.view"  # the region's adoption report (its own figures, the platform median), exports
 
 

@@ -416,3 +416,5 @@ def test_menu_shows_workspace_pages_by_role(seed):
     assert 'href="/pengaturan/"' not in staff_menu
     assert 'href="/notifikasi/"' in admin_menu
     assert 'href="/notifikasi/"' in staff_menu
+    assert 'href="/laporan/"' in admin_menu  # the region's adoption report: admins and leaders
+    assert 'href="/laporan/"' not in staff_menu

@@ -46,6 +46,7 @@ SHARED_APPS = [
     "shared_apps.modules",
     "shared_apps.onboarding",
     "shared_apps.licensing",
+    "shared_apps.reports",
 ]
 # Auth, sessions and tokens are in both lists on purpose: every region schema has its own accounts,
 # sessions and tokens, so a Brebes account exists nowhere else (DESIGN.md, isolation model).
@@ -209,6 +210,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # (WITA/WIT regions are already past midnight; the selectors judge validity by each region's own date).
     "refresh-agreements": {"task": "onboarding.refresh_agreements", "schedule": crontab(minute=5, hour=17)},
     "expire-licences": {"task": "licensing.expire_licences", "schedule": crontab(minute=10, hour=17)},
+    # 17:30 UTC is 00:30 WIB (01:30 WITA, 02:30 WIT): every region's day has just ended; collect it.
+    "collect-adoption-snapshots": {"task": "reports.collect_daily", "schedule": crontab(minute=30, hour=17)},
+    # 00:00 UTC on the 1st is 07:00 WIB: last month's figures are all collected; one PDF per region.
+    "monthly-region-reports": {
+        "task": "reports.monthly_region_reports",
+        "schedule": crontab(minute=0, hour=0, day_of_month=1),
+    },
 }
 
 # --- REST API ------------------------------------------------------------------------------------------

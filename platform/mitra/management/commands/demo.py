@@ -14,6 +14,8 @@ from shared_apps.licensing.selectors import licence_current
 from shared_apps.licensing.services import licence_issue
 from shared_apps.onboarding.selectors import agreement_list
 from shared_apps.onboarding.services import agreement_activate, agreement_create, agreement_sign
+from shared_apps.reports.models import CollectionRun
+from shared_apps.reports.services import collection_run_start
 from tenant_apps.org.roles import Role
 from tenant_apps.org.services import account_upsert
 from tenants.models import Region
@@ -117,8 +119,11 @@ class Command(BaseCommand):
                 account_upsert(username=username, password=DEMO_PASSWORD, full_name=name, roles=roles, actor=ACTOR)
 
         tegal = _second_region_mid_onboarding()
+        # Real figures, not invented ones: today's adoption snapshot of Brebes, collected as the nightly job does.
+        collection_run_start(slugs=[brebes.slug], trigger=CollectionRun.Trigger.DEMO, actor=ACTOR, run_async=False)
 
         self.stdout.write(self.style.SUCCESS("Demo ready."))
         self.stdout.write(f"  Control plane : {platform_base_url()}/   (operator / {DEMO_PASSWORD})")
         self.stdout.write(f"  Brebes        : {region_base_url(brebes)}/   (admin, kepala, staf / {DEMO_PASSWORD})")
         self.stdout.write(f"  {tegal.official_name}: registered, MoU draft (not provisioned yet)")
+        self.stdout.write(f"  Adoption report: {platform_base_url()}/laporan/   (today's snapshot of Brebes collected)")

@@ -1,0 +1,188 @@
+"""Adoption snapshots and the runs that collect them (public schema).
+
+One `Snapshot` row per region, day and metric holds the region-wide figure; `UnitSnapshot` holds the same
+figure per OPD (root unit) for the metrics a module can split by unit. Units are referred to by their code
+and name as values: region tables are never referenced from public ones (DESIGN.md). The per-unit rows live
+in their own table so the platform dashboard, which never reads them, scans only region totals.
+
+Collection writes by upsert on the unique keys and removes the day's rows a new collection no longer
+produces, so collecting a day again replaces it exactly.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tenants.models import Region
+
+
+class Snapshot(models.Model):
+    # CASCADE only lets a test or developer remove a scratch region; regions are never deleted in use.
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", verbose_name=_("wilayah"))
+    day = models.DateField(_("tanggal"))
+    metric = models.CharField(_("metrik"), max_length=80)
+    value = models.FloatField(_("nilai"), null=True)  # None: nothing to measure that day
+    collected_at = models.DateTimeField(_("dikumpulkan pada"))
+
+    class Meta:
+        verbose_name = _("cuplikan harian")
+        verbose_name_plural = _("cuplikan harian")
+        constraints = [models.UniqueConstraint(fields=["region", "day", "metric"], name="reports_snapshot_unique")]
+        indexes = [
+            # The dashboard aggregates one period over all regions: an index-only scan by (metric, day).
+            models.Index(fields=["metric", "day"], include=["region", "value"], name="reports_snapshot_metric_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.day} {self.metric}={self.value}"
+
+
+class UnitSnapshot(models.Model):
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", verbose_name=_("wilayah"))
+    day = models.DateField(_("tanggal"))
+    metric = models.CharField(_("metrik"), max_length=80)
+    unit_code = models.CharField(_("kode unit"), max_length=30)
+    unit_name = models.CharField(_("nama unit"), max_length=200)
+    value = models.FloatField(_("nilai"), null=True)
+    collected_at = models.DateTimeField(_("dikumpulkan pada"))
+
+    class Meta:
+        verbose_name = _("cuplikan harian per unit")
+        verbose_name_plural = _("cuplikan harian per unit")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "day", "metric", "unit_code"], name="reports_unit_snapshot_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.day} {self.unit_code} {self.metric}={self.value}"
+
+
+class PeriodFigure(models.Model):
+    """A region's metric folded over one of the preset periods (the last 7, 30, 90 or 365 days up to its latest
+    collected day), refreshed each time the region is collected.
+
+    The dashboard reads these instead of folding 552 regions x 365 days of snapshots on every view (seconds on
+    the benchmark's 6 million rows; a few milliseconds here). Custom periods are still folded from snapshots.
+    """
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", verbose_name=_("wilayah"))
+    days = models.PositiveSmallIntegerField(_("periode (hari)"))
+    metric = models.CharField(_("metrik"), max_length=80)
+    value = models.FloatField(_("nilai"), null=True)
+    end_day = models.DateField(_("sampai tanggal"))
+
+    class Meta:
+        verbose_name = _("angka periode")
+        verbose_name_plural = _("angka periode")
+        constraints = [
+            models.UniqueConstraint(fields=["days", "metric", "region"], name="reports_period_figure_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.days}d {self.metric}={self.value}"
+
+
+class CollectionRun(models.Model):
+    """One collection of one day over a set of regions (the nightly job, a console button, the CLI)."""
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "jadwal", _("Terjadwal")
+        CONSOLE = "konsol", _("Konsol")
+        CLI = "cli", _("Baris perintah")
+        API = "api", _("API")
+        DEMO = "demo", _("Demo")
+
+    day = models.DateField(_("tanggal data"))
+    trigger = models.CharField(_("pemicu"), max_length=10, choices=Trigger.choices)
+    requested_by = models.CharField(_("diminta oleh"), max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("pengumpulan data")
+        verbose_name_plural = _("pengumpulan data")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.day}"
+
+
+class CollectionOutcome(models.Model):
+    """What happened to one region in a run: a failing region is recorded here and the others go on."""
+
+    class Status(models.TextChoices):
+        QUEUED = "antre", _("Menunggu")
+        OK = "berhasil", _("Berhasil")
+        FAILED = "gagal", _("Gagal")
+        SKIPPED = "dilewati", _("Dilewati")
+
+    run = models.ForeignKey(CollectionRun, on_delete=models.CASCADE, related_name="outcomes")
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", verbose_name=_("wilayah"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    metrics = models.PositiveIntegerField(_("jumlah metrik"), default=0)
+    error = models.TextField(_("galat"), blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["region__official_name"]
+        verbose_name = _("hasil pengumpulan wilayah")
+        verbose_name_plural = _("hasil pengumpulan wilayah")
+        constraints = [models.UniqueConstraint(fields=["run", "region"], name="reports_outcome_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.region_id}: {self.status}"
+
+
+class ReportExport(models.Model):
+    """A PDF adoption report rendered by Celery: the platform's (operators) or one region's (its own).
+
+    The file lives in default storage under the region's prefix for a region report, under `public/` for
+    the platform report, so a region host can only ever open its own."""
+
+    class Status(models.TextChoices):
+        QUEUED = "antre", _("Menunggu")
+        RUNNING = "berjalan", _("Sedang dibuat")
+        DONE = "selesai", _("Selesai")
+        FAILED = "gagal", _("Gagal")
+
+    class Scope(models.TextChoices):
+        PLATFORM = "platform", _("Platform")
+        REGION = "wilayah", _("Wilayah")
+
+    scope = models.CharField(_("cakupan"), max_length=10, choices=Scope.choices)
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("wilayah")
+    )
+    period_start = models.DateField(_("awal periode"))
+    period_end = models.DateField(_("akhir periode"))
+    filters = models.JSONField(default=dict, blank=True)  # province, kind, module of a platform report
+    monthly = models.BooleanField(_("laporan bulanan otomatis"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("kemajuan (%)"), default=0)
+    file_name = models.CharField(max_length=255, blank=True)
+    error = models.TextField(_("galat"), blank=True)
+    requested_by = models.CharField(_("diminta oleh"), max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("ekspor laporan")
+        verbose_name_plural = _("ekspor laporan")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scope="platform", region__isnull=True)
+                | models.Q(scope="wilayah", region__isnull=False),
+                name="reports_export_scope_region",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.scope} {self.period_start}..{self.period_end} {self.status}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -1,0 +1,349 @@
+"""Collecting snapshots and requesting PDF reports (every write of the reports app).
+
+Collection of a day fans out as one Celery task per active region (`reports.collect_region`), so it scales
+with workers; each task records its region's outcome, and a region that fails is recorded with its error
+while the others go on. Collecting a day again replaces that day's figures (idempotent). Only active
+regions are ever collected: the check is made when the run starts and again when each region's turn comes.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context
+
+from mitra.errors import ConflictError, DomainError
+from shared_apps.audit.services import audit_record
+from shared_apps.reports.catalogue import load_source, sources_for
+from shared_apps.reports.models import (
+    CollectionOutcome,
+    CollectionRun,
+    PeriodFigure,
+    ReportExport,
+    Snapshot,
+    UnitSnapshot,
+)
+from shared_apps.reports.periods import MAX_PERIOD_DAYS, PRESET_DAYS, Period
+from tenants.models import Region
+from tenants.selectors import platform_today, region_active_list
+
+logger = logging.getLogger(__name__)
+
+OUTCOME = CollectionOutcome.Status
+ERROR_LENGTH = 2000
+# Namespace of the advisory lock that serialises two collections of the same region and day.
+_LOCK_NAMESPACE = 7_104_331
+
+
+class CollectionError(DomainError):
+    pass
+
+
+# --- collection ------------------------------------------------------------------------------------------
+
+
+def _number(source: str, code: str, value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise TypeError(f"{source}: metric {code} gave {value!r}, not a finite number or None")
+    return float(value)
+
+
+def region_figures(*, schema_name: str, day: date) -> tuple[dict[str, float | None], dict[tuple[str, str], Any]]:
+    """Ask each source of the region (the workspace, the modules licensed on `day`) for the day's figures.
+
+    Runs the sources inside the region's schema. Returns ({metric: value}, {(metric, unit code): (unit name,
+    value)}). A source that breaks the contract (unknown codes, values that are not numbers) raises.
+    """
+    values: dict[str, float | None] = {}
+    units: dict[tuple[str, str], Any] = {}
+    with schema_context(schema_name):
+        for source, path in sources_for(schema_name=schema_name, day=day).items():
+            module = load_source(path)
+            declared = [metric.code for metric in module.METRICS]
+            produced = module.collect(day=day)
+            unknown = set(produced) - set(declared)
+            if unknown:
+                raise ValueError(f"{source}: collect() gave undeclared metrics {sorted(unknown)}")
+            for code in declared:
+                values[code] = _number(source, code, produced.get(code))
+            by_unit = getattr(module, "collect_by_unit", None)
+            if by_unit is None:
+                continue
+            for unit_code, (unit_name, figures) in by_unit(day=day).items():
+                for code, value in figures.items():
+                    if code in values:
+                        units[(code, str(unit_code)[:30])] = (str(unit_name)[:200], _number(source, code, value))
+    return values, units
+
+
+def snapshots_replace(
+    *, region: Region, day: date, values: dict[str, float | None], units: dict[tuple[str, str], Any]
+) -> int:
+    """Store a region's figures for `day`, replacing whatever an earlier collection of that day stored."""
+    now = timezone.now()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_LOCK_NAMESPACE, f"{region.pk}:{day}"])
+        Snapshot.objects.filter(region=region, day=day).exclude(metric__in=list(values)).delete()
+        Snapshot.objects.bulk_create(
+            [
+                Snapshot(region=region, day=day, metric=code, value=value, collected_at=now)
+                for code, value in values.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["region", "day", "metric"],
+            update_fields=["value", "collected_at"],
+            batch_size=1000,
+        )
+        UnitSnapshot.objects.filter(region=region, day=day).delete()
+        UnitSnapshot.objects.bulk_create(
+            [
+                UnitSnapshot(
+                    region=region,
+                    day=day,
+                    metric=code,
+                    unit_code=unit_code,
+                    unit_name=name,
+                    value=value,
+                    collected_at=now,
+                )
+                for (code, unit_code), (name, value) in units.items()
+            ],
+            batch_size=1000,
+        )
+    return len(values)
+
+
+def period_figures_refresh(*, region: Region) -> int:
+    """Fold the region's snapshots over each preset period ending on its latest collected day and store the
+    results (catalogue.MetricInfo.aggregate decides how). One read of at most a year of the region's rows."""
+    from shared_apps.reports.catalogue import metric_catalogue
+    from shared_apps.reports.selectors import fold_points
+
+    catalogue = metric_catalogue()
+    end = Snapshot.objects.filter(region=region).order_by("-day").values_list("day", flat=True).first()
+    with transaction.atomic():
+        PeriodFigure.objects.filter(region=region).delete()
+        if end is None:
+            return 0
+        longest = max(PRESET_DAYS)
+        daily: dict[str, list[tuple[date, float]]] = {}
+        rows = Snapshot.objects.filter(
+            region=region, day__gt=end - timedelta(days=longest), value__isnull=False
+        ).values_list("metric", "day", "value")
+        for metric, day, value in rows:
+            daily.setdefault(metric, []).append((day, value))
+        figures = []
+        for metric, points in daily.items():
+            info = catalogue.get(metric)
+            if info is None:
+                continue
+            points.sort()
+            for days in PRESET_DAYS:
+                start = end - timedelta(days=days - 1)
+                value = fold_points(info, [v for d, v in points if d >= start])
+                figures.append(PeriodFigure(region=region, days=days, metric=metric, value=value, end_day=end))
+        PeriodFigure.objects.bulk_create(figures, batch_size=1000)
+    return len(figures)
+
+
+def region_collect(*, region: Region, day: date) -> int:
+    """Collect and store one region's day (whatever schema is in use; it switches to the region's). Raises
+    CollectionError `region_not_active` for a region that is not active."""
+    if region.status != Region.Status.ACTIVE:
+        raise CollectionError("region_not_active", _("Wilayah %(name)s tidak aktif.") % {"name": region.official_name})
+    values, units = region_figures(schema_name=region.schema_name, day=day)
+    count = snapshots_replace(region=region, day=day, values=values, units=units)
+    period_figures_refresh(region=region)
+    return count
+
+
+def collection_outcome_run(*, outcome: CollectionOutcome) -> CollectionOutcome:
+    """Run one region's part of a run and record how it went. Never raises for the region's own failure:
+    the error is stored on the outcome (and logged, so Sentry sees it), and the run goes on."""
+    region = Region.objects.get(pk=outcome.region_id)
+    started = time.perf_counter()
+    fields: dict[str, Any]
+    if region.status != Region.Status.ACTIVE:
+        fields = {
+            "status": OUTCOME.SKIPPED,
+            "error": _("Wilayah tidak aktif (%(status)s).") % {"status": region.status},
+        }
+    else:
+        try:
+            count = region_collect(region=region, day=outcome.run.day)
+        except Exception as exc:
+            logger.exception("collecting %s for %s failed", outcome.run.day, region.schema_name)
+            fields = {"status": OUTCOME.FAILED, "error": f"{type(exc).__name__}: {exc}"[:ERROR_LENGTH]}
+        else:
+            fields = {"status": OUTCOME.OK, "metrics": count, "error": ""}
+    fields.update(duration_ms=int((time.perf_counter() - started) * 1000), finished_at=timezone.now())
+    CollectionOutcome.objects.filter(pk=outcome.pk).update(**fields)
+    outcome.refresh_from_db()
+    return outcome
+
+
+def _regions_for(slugs: list[str] | None) -> list[Region]:
+    regions = list(region_active_list())
+    if not slugs:
+        return regions
+    by_slug = {region.slug: region for region in regions}
+    missing = [slug for slug in slugs if slug not in by_slug]
+    if missing:
+        raise CollectionError(
+            "region_not_active",
+            _("Wilayah berikut tidak ada atau tidak aktif: %(slugs)s") % {"slugs": ", ".join(missing)},
+            fields={"region": [", ".join(missing)]},
+        )
+    return [by_slug[slug] for slug in slugs]
+
+
+def collection_run_start(
+    *,
+    day: date | None = None,
+    slugs: list[str] | None = None,
+    trigger: str,
+    actor: str,
+    run_async: bool = True,
+) -> CollectionRun:
+    """Collect `day` (default: today on the platform's calendar, so far) for the active regions (or the given
+    subdomains, which must all be active). Asynchronously: one `reports.collect_region` task per region,
+    queued after commit. Synchronously (the CLI, the demo): one region after the other, here.
+    """
+    day = day or platform_today()
+    if day > platform_today() or (platform_today() - day).days > MAX_PERIOD_DAYS:
+        raise CollectionError(
+            "invalid_day",
+            _("Tanggal pengumpulan harus hari ini atau sebelumnya (paling lama dua tahun)."),
+            fields={"day": [str(day)]},
+        )
+    regions = _regions_for(slugs)
+    with transaction.atomic():
+        run = CollectionRun.objects.create(day=day, trigger=trigger, requested_by=actor)
+        outcomes = CollectionOutcome.objects.bulk_create(
+            [CollectionOutcome(run=run, region=region) for region in regions]
+        )
+        if trigger != CollectionRun.Trigger.SCHEDULE:
+            audit_record(
+                actor=actor,
+                action="reports.collect",
+                target_type="reports.collection_run",
+                target_id=run.pk,
+                after={"day": day.isoformat(), "regions": [region.slug for region in regions]},
+            )
+        if run_async:
+            transaction.on_commit(lambda: _dispatch(outcomes, regions))
+    if not run_async:
+        for outcome in outcomes:
+            collection_outcome_run(outcome=outcome)
+    return run
+
+
+def _dispatch(outcomes: list[CollectionOutcome], regions: list[Region]) -> None:
+    from shared_apps.reports.tasks import collect_region
+
+    for outcome, region in zip(outcomes, regions, strict=True):
+        # The region's schema travels in the header: the task runs inside it (tenants.tasks.RegionTask).
+        collect_region.apply_async((outcome.pk,), headers={"_schema_name": region.schema_name})
+
+
+# --- PDF exports -----------------------------------------------------------------------------------------
+
+
+def _period_check(period: Period) -> None:
+    if period.start > period.end or period.days > MAX_PERIOD_DAYS:
+        raise DomainError(
+            "invalid_period",
+            _("Periode tidak sah: awal harus sebelum akhir, paling panjang dua tahun."),
+            fields={"period": [f"{period.start}..{period.end}"]},
+        )
+
+
+def report_export_request(
+    *,
+    period: Period,
+    actor: str,
+    region: Region | None = None,
+    filters: dict[str, str] | None = None,
+    monthly: bool = False,
+) -> ReportExport:
+    """Queue a PDF adoption report: the platform's (region None; operators) or one region's. The rendering
+    task (`reports.render_export`) is sent after commit; the row shows its progress."""
+    from shared_apps.reports.tasks import render_export
+
+    _period_check(period)
+    if region is not None and region.status not in (Region.Status.ACTIVE, Region.Status.SUSPENDED):
+        raise ConflictError("region_not_active", _("Laporan hanya untuk wilayah yang sudah disiapkan."))
+    with transaction.atomic():
+        export = ReportExport.objects.create(
+            scope=ReportExport.Scope.REGION if region else ReportExport.Scope.PLATFORM,
+            region=region,
+            period_start=period.start,
+            period_end=period.end,
+            filters={k: v for k, v in (filters or {}).items() if v},
+            monthly=monthly,
+            requested_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="reports.export_request",
+            target_type="reports.export",
+            target_id=export.pk,
+            region=region.schema_name if region else "",
+            after={"scope": export.scope, "period": [period.start.isoformat(), period.end.isoformat()]},
+        )
+        # Sent from the public schema whatever the caller's: the renderer reads every region's snapshots.
+        transaction.on_commit(lambda: render_export.apply_async((export.pk,), headers={"_schema_name": "public"}))
+    return export
+
+
+def report_export_render(*, export: ReportExport) -> ReportExport:
+    """Render the PDF, store it, and record progress on the row as it goes. A failure is recorded, not raised."""
+    from shared_apps.reports.pdf import render_report
+
+    def progress(percent: int) -> None:
+        ReportExport.objects.filter(pk=export.pk).update(status=ReportExport.Status.RUNNING, progress=percent)
+
+    progress(5)
+    try:
+        name = render_report(export=export, progress=progress)
+    except Exception as exc:
+        logger.exception("rendering report export %s failed", export.pk)
+        ReportExport.objects.filter(pk=export.pk).update(
+            status=ReportExport.Status.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:ERROR_LENGTH],
+            finished_at=timezone.now(),
+        )
+    else:
+        ReportExport.objects.filter(pk=export.pk).update(
+            status=ReportExport.Status.DONE, progress=100, file_name=name, finished_at=timezone.now()
+        )
+    export.refresh_from_db()
+    return export
+
+
+def monthly_reports_request(*, today: date | None = None) -> list[ReportExport]:
+    """The previous month's PDF for every active region (run on the 1st by beat). Idempotent: a region that
+    already has its monthly report for that month gets no second one."""
+    from shared_apps.reports.periods import month_period
+
+    period = month_period(today or platform_today())
+    done = set(
+        ReportExport.objects.filter(monthly=True, period_start=period.start, period_end=period.end)
+        .exclude(status=ReportExport.Status.FAILED)
+        .values_list("region_id", flat=True)
+    )
+    return [
+        report_export_request(period=period, actor="system:beat", region=region, monthly=True)
+        for region in region_active_list()
+        if region.pk not in done
+    ]

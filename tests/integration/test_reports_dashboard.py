@@ -1,0 +1,293 @@
+"""The operators' adoption dashboard on the root domain: funnel, sortable region table, charts as accessible
+SVG, filters, CSV of every table (escaped), collection runs from the console, PDF reports with progress,
+the /api/v1/reports/… endpoints, and who may use them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from shared_apps.reports import selectors
+from shared_apps.reports.exports import csv_cell
+from shared_apps.reports.models import CollectionRun, ReportExport, Snapshot
+from shared_apps.reports.periods import Period
+from shared_apps.reports.services import period_figures_refresh, report_export_render
+from tenants.models import Region
+from tenants.selectors import platform_today
+from tests.integration.test_licensing import console, licensed, operator_api
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+
+
+def put(region: Region, metric: str, values: dict[int, float | None]) -> None:
+    """Snapshots of `metric` for `region`, `values` keyed by days before today, and the region's preset
+    periods refreshed as collection does."""
+    connection.set_schema_to_public()
+    today = platform_today()
+    Snapshot.objects.bulk_create(
+        [
+            Snapshot(region=region, day=today - timedelta(days=ago), metric=metric, value=value,
+                     collected_at=timezone.now())
+            for ago, value in values.items()
+        ]
+    )  # fmt: skip
+    period_figures_refresh(region=region)
+
+
+def scratch_region(slug: str, code: str, *, status: str = Region.Status.ACTIVE, kind: str = "kabupaten") -> Region:
+    """A region row without a schema: enough for the dashboard, which reads snapshots only."""
+    connection.set_schema_to_public()
+    return Region.objects.create(
+        slug=slug, schema_name=slug.replace("-", "_"), official_name=f"Kabupaten {slug.title()}", kind=kind,
+        region_code=code, province_code=code.split(".")[0], status=status,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def figures(seed) -> dict[str, Region]:
+    brebes = Region.objects.get(slug="brebes")
+    tegal = Region.objects.get(slug="tegal")
+    licensed("brebes", ["eoffice"])
+    put(brebes, "workspace.active_users_7d", {0: 40, 1: 35, 2: 30})
+    put(tegal, "workspace.active_users_7d", {0: 12, 1: 10})
+    put(brebes, "eoffice.letters_signed", {0: 5, 1: 7, 40: 100})  # 40 days ago: outside the default period
+    put(tegal, "eoffice.letters_signed", {0: 1})
+    put(brebes, "eoffice.hours_to_first_disposition", {0: 2, 1: 4})
+    return {"brebes": brebes, "tegal": tegal}
+
+
+def test_periods_fold_events_states_and_durations_each_their_own_way(figures):
+    filters = selectors.Filters(period=selectors.default_period(30))
+    rows = {row.region.slug: row for row in selectors.region_table(filters)}
+    assert rows["brebes"].values["eoffice.letters_signed"] == 12  # summed, the older 100 outside the period
+    assert rows["brebes"].values["workspace.active_users_7d"] == 40  # a state: the last day
+    assert rows["brebes"].values["eoffice.hours_to_first_disposition"] == 3  # averaged
+    assert rows["tegal"].values["eoffice.hours_to_first_disposition"] is None
+    assert rows["brebes"].modules == ["eoffice"]
+    series = dict(selectors.platform_series(filters, selectors.metric_catalogue()["workspace.active_users_7d"]))
+    assert series[platform_today()] == 52
+    assert series[platform_today() - timedelta(days=2)] == 30
+    assert series[platform_today() - timedelta(days=5)] is None
+
+
+@pytest.mark.parametrize("days", [7, 30, 90, 365])
+def test_ready_made_periods_match_folding_the_snapshots(figures, days):
+    period = selectors.default_period(days)
+    assert period.end == platform_today()  # the latest collected day
+    infos = selectors.headline_metrics()
+    live = selectors.region_table(selectors.Filters(period=period), infos=infos)
+    ready = selectors.region_table(selectors.Filters(period=period, preset=days), infos=infos)
+    assert [r.values for r in ready] == [r.values for r in live]
+    assert ready[0].values["eoffice.letters_signed"] == (112 if days > 40 else 12)
+
+
+def test_the_table_sorts_by_any_metric_with_empty_values_last(figures):
+    scratch_region("kosong", "33.01")
+    filters = selectors.Filters(period=selectors.default_period(30))
+    order = [r.region.slug for r in selectors.region_table(filters, sort="eoffice.letters_signed", descending=True)]
+    assert order == ["brebes", "tegal", "kosong"]
+    order = [r.region.slug for r in selectors.region_table(filters, sort="eoffice.letters_signed", descending=False)]
+    assert order == ["tegal", "brebes", "kosong"]
+
+
+def test_filters_by_province_kind_and_module(figures):
+    scratch_region("jauh", "91.01")
+    period = selectors.default_period(30)
+    slugs = lambda **kw: {r.region.slug for r in selectors.region_table(selectors.Filters(period=period, **kw))}  # noqa: E731
+    assert slugs(province="91") == {"jauh"}
+    assert slugs(province="33") == {"brebes", "tegal"}
+    assert slugs(module="eoffice") == {"brebes"}
+    assert slugs(kind="kota") == set()
+
+
+def test_the_dashboard_shows_funnel_charts_table_and_expiring_licences(seed, figures, django_assert_max_num_queries):
+    client = console(seed)
+    with django_assert_max_num_queries(40):  # half of them django-tenants' SET search_path
+        response = client.get("/laporan/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('<svg class="chart') == 4
+    assert 'role="img"' in html
+    assert "<title id=" in html
+    assert "<desc id=" in html
+    assert "Kabupaten Brebes" in html
+    assert "Alur adopsi" in html
+    assert "cdn" not in html.lower()
+    response = client.get("/laporan/?sort=eoffice.letters_signed&dir=asc&period=7&metric=eoffice.letters_signed")
+    table = response.content.decode().split('id="regions"', 1)[1]
+    assert table.index("Kabupaten Tegal") < table.index("Kabupaten Brebes")
+
+
+def test_the_query_count_does_not_grow_with_the_number_of_regions(seed, figures):
+    from django.test.utils import CaptureQueriesContext
+
+    client = console(seed)
+    client.get("/laporan/")
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/laporan/").status_code == 200
+    for n in range(30):
+        region = scratch_region(f"uji-{n}", f"33.{50 + n}")
+        put(region, "workspace.active_users_7d", {0: n})
+    with CaptureQueriesContext(connection) as many:
+        assert client.get("/laporan/").status_code == 200
+    assert len(many) == len(few)
+
+
+def test_bad_filters_are_explained_and_never_a_500(seed, figures):
+    client = console(seed)
+    response = client.get("/laporan/?period=12&province=99&start=2026-13-01&metric=nope")
+    assert response.status_code == 200
+    assert 'class="error"' in response.content.decode()
+    response = operator_api().get("/api/v1/reports/regions/?period=12&province=zz")
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"period", "province"}
+    response = operator_api().get("/api/v1/reports/regions/?start=2026-03-01&end=2026-01-01")
+    assert response.status_code == 400
+
+
+def test_every_table_downloads_as_csv(seed, figures):
+    client = console(seed)
+    for table in ("wilayah", "harian", "alur", "lisensi", "modul"):
+        response = client.get(f"/laporan/csv/{table}/?period=30")
+        assert response.status_code == 200, table
+        assert response["Content-Type"].startswith("text/csv")
+        assert "attachment" in response["Content-Disposition"]
+    body = client.get("/laporan/csv/wilayah/?sort=workspace.active_users_7d").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[1][0] == "Kabupaten Brebes"
+    assert rows[1][rows[0].index("workspace.active_users_7d")] == "40"
+    assert client.get("/laporan/csv/rahasia/").status_code == 404
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(seed, figures):
+    assert csv_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    for text in ("+1", "-1+2", "@SUM(A1)", "\tx", "\rx"):
+        assert csv_cell(text).startswith("'")
+    assert csv_cell(-3) == "-3"  # numbers stay numbers
+    assert csv_cell(2.5) == "2.5"
+    assert csv_cell(None) == ""
+    Region.objects.filter(slug="tegal").update(official_name='=cmd|"/c calc"!A1, "kutip"\nbaris')
+    body = console(seed).get("/laporan/csv/wilayah/").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    names = [row[0] for row in rows[1:]]
+    assert '\'=cmd|"/c calc"!A1, "kutip"\nbaris' in names  # quoted, the comma, quotes and newline intact
+
+
+def test_viewers_read_but_only_operators_collect_or_request_pdfs(seed, figures):
+    viewer = console(seed, "pemantau")
+    assert viewer.get("/laporan/").status_code == 200
+    assert viewer.post("/laporan/pengumpulan/mulai/").status_code == 403
+    assert viewer.post("/laporan/ekspor/", {"period": "30"}).status_code == 403
+    assert operator_api("pemantau").post("/api/v1/reports/runs/", {}, format="json").status_code == 403
+    from django.test import Client
+
+    anonymous = Client(HTTP_HOST="localhost")
+    assert anonymous.get("/laporan/").status_code == 302
+    assert anonymous.get("/api/v1/reports/regions/").status_code in (401, 403)
+    # A region account has no business on the control plane's report API.
+    from tests.integration.test_org import api
+
+    assert api("brebes", "admin").get("/api/v1/reports/regions/").status_code == 404
+
+
+def test_the_console_button_starts_a_run_whose_outcomes_are_listed(seed, figures, django_capture_on_commit_callbacks):
+    client = console(seed)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post("/laporan/pengumpulan/mulai/")
+    run = CollectionRun.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/laporan/pengumpulan/{run.pk}/"
+    assert run.trigger == CollectionRun.Trigger.CONSOLE
+    assert run.requested_by == "operator:operator"
+    page = client.get(response["Location"]).content.decode()
+    assert "Kabupaten Brebes" in page
+    assert "Kabupaten Tegal" in page
+    assert client.get("/laporan/pengumpulan/").status_code == 200
+    assert client.get("/laporan/pengumpulan/999999/").status_code == 404
+    data = operator_api().get(f"/api/v1/reports/runs/{run.pk}/").json()
+    assert {o["region"] for o in data["outcomes"]} == {"brebes", "tegal"}
+    assert operator_api().get("/api/v1/reports/runs/abc/").json()["error"]["code"] == "collection_run_not_found"
+
+
+def test_the_operators_api_answers_table_series_and_overview(seed, figures):
+    client = operator_api()
+    data = client.get("/api/v1/reports/regions/?sort=workspace.active_users_7d&period=30").json()
+    assert [r["slug"] for r in data["regions"]] == ["brebes", "tegal"]
+    assert data["regions"][0]["values"]["workspace.active_users_7d"] == 40
+    series = client.get("/api/v1/reports/series/?metric=eoffice.letters_signed&period=7").json()
+    assert series["points"][-1] == {"day": platform_today().isoformat(), "value": 6.0}
+    overview = client.get("/api/v1/reports/overview/").json()
+    assert [s["code"] for s in overview["funnel"]] == ["registered", "signed", "licensed", "provisioned", "active"]
+    assert overview["modules"] == {"eoffice": 1}
+    assert any(m["code"] == "eoffice.letters_signed" for m in client.get("/api/v1/reports/metrics/").json())
+
+
+def test_a_platform_pdf_is_rendered_with_progress_stored_and_downloaded_by_operators(
+    seed, figures, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    client = console(seed)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert client.post("/laporan/ekspor/", {"period": "30", "province": "33"}).status_code == 302
+    assert len(callbacks) == 1
+    export = ReportExport.objects.get()
+    assert (export.status, export.progress, export.filters) == (ReportExport.Status.QUEUED, 0, {"province": "33"})
+    export = report_export_render(export=export)
+    assert export.status == ReportExport.Status.DONE, export.error
+    assert export.progress == 100
+    assert export.file_name.startswith("public/reports/")
+    status = client.get(f"/laporan/ekspor/{export.pk}/status/").json()
+    assert status["finished"] is True
+    response = client.get(f"/laporan/ekspor/{export.pk}/unduh/")
+    assert response.status_code == 200
+    pdf = b"".join(response.streaming_content)
+    assert pdf.startswith(b"%PDF")
+    api = operator_api().get(f"/api/v1/reports/exports/{export.pk}/download/")
+    assert api.status_code == 200
+    assert console(seed, "pemantau").get(f"/laporan/ekspor/{export.pk}/unduh/").status_code == 200
+    from django.test import Client
+
+    assert Client(HTTP_HOST="localhost").get(f"/laporan/ekspor/{export.pk}/unduh/").status_code == 302
+
+
+def test_a_failing_render_is_recorded_not_raised(seed, figures, monkeypatch):
+    from shared_apps.reports import pdf
+
+    export = ReportExport.objects.create(
+        scope="platform", period_start=platform_today() - timedelta(days=6), period_end=platform_today(),
+        requested_by="t",
+    )  # fmt: skip
+    monkeypatch.setattr(pdf, "render_report", lambda **kw: (_ for _ in ()).throw(OSError("disk full")))
+    export = report_export_render(export=export)
+    assert export.status == ReportExport.Status.FAILED
+    assert "disk full" in export.error
+
+
+def test_invalid_periods_for_a_pdf_are_refused(seed):
+    from mitra.errors import DomainError
+    from shared_apps.reports.services import report_export_request
+
+    today = platform_today()
+    with pytest.raises(DomainError) as excinfo:
+        report_export_request(period=Period(today, today - timedelta(days=1)), actor="t")
+    assert excinfo.value.code == "invalid_period"
+
+
+def test_the_region_table_pages_by_100_and_the_csv_has_every_region(seed, figures):
+    for n in range(110):
+        scratch_region(f"hal-{n}", f"{11 + n // 40}.{n % 40 + 1:02d}")
+    client = console(seed)
+    first = client.get("/laporan/?sort=name&dir=asc").content.decode().split('id="regions"', 1)[1]
+    assert first.count('<th scope="row">') == 100
+    assert "Halaman 1 dari 2 (112 wilayah)" in first
+    second = client.get("/laporan/?sort=name&dir=asc&page=2").content.decode().split('id="regions"', 1)[1]
+    assert second.count('<th scope="row">') == 12
+    assert client.get("/laporan/?page=abc").status_code == 200
+    assert client.get("/laporan/?page=99").status_code == 200
+    body = client.get("/laporan/csv/wilayah/").content.decode("utf-8-sig")
+    assert len(list(csv.reader(io.StringIO(body)))) == 113
