@@ -2,9 +2,9 @@
 
 Search covers incoming and outgoing letters with PostgreSQL full-text search over the `search` vectors the
 database keeps (subject, numbers, sender or signer and recipients, the outgoing body; config 'simple', see
-migration 0005 for why) plus filters, and pages through both kinds in one ordered query (UNION ALL of two
-id/date selects), then loads the page's letters with two queries. Whatever the region holds, a page costs a
-fixed number of queries.
+migration 0005 for why) plus filters. A page is two queries (a count that stops at SEARCH_COUNT_CAP + 1, and
+the page: a UNION ALL of id/date selects, each ordered and limited on its own so that Postgres stops early),
+then two more load the page's letters. Whatever the region holds, a page costs a fixed number of queries.
 
 Visibility is the e-Office rule (selectors.py), so that every hit opens: records officers and region admins
 see every incoming letter (the agenda); anyone else sees the incoming letters addressed to, or disposed to, a
@@ -15,6 +15,7 @@ review, sign, or receive once signed. A letter someone may not see is never coun
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -37,8 +38,9 @@ from tenant_apps.eoffice.models import (
     IncomingLetter,
     LetterType,
     OutgoingLetter,
+    OutgoingReviewer,
 )
-from tenant_apps.eoffice.selectors import _outgoing_scope, _pk, user_positions
+from tenant_apps.eoffice.selectors import _pk, user_positions
 from tenant_apps.org.models import Unit
 from tenant_apps.org.permissions import Action, can
 
@@ -167,35 +169,24 @@ class _PageRead:
         return self.rows
 
 
-def _window(rows: QuerySet[Any], *, offset: int, limit: int) -> tuple[list[tuple[str, int, date]], int]:
-    """One page of `rows` and how many rows there are in all, in one query (a window count): the matches are
-    read once instead of once for the count and again for the page."""
-    sql, params = rows.order_by().query.get_compiler(using=rows.db).as_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT u.kind, u.pk, u.day, COUNT(*) OVER () FROM ({sql}) AS u (kind, pk, day)"  # noqa: S608
-            " ORDER BY u.day DESC, u.pk DESC LIMIT %s OFFSET %s",
-            [*params, limit, offset],
-        )
-        fetched = cursor.fetchall()
-    return [(kind, pk, day) for kind, pk, day, _total in fetched], (fetched[0][3] if fetched else 0)
-
-
 SEARCH_COUNT_CAP = 1000
 
 
-def _slice(rows: QuerySet[Any], *, offset: int, limit: int) -> tuple[list[tuple[str, int, date]], int]:
-    """One page in index order and a count that stops after SEARCH_COUNT_CAP + 1 rows: without words to
-    match, a page is read from the date index, and counting 100k letters exactly on every page is not worth it."""
-    total = rows.order_by()[: SEARCH_COUNT_CAP + 1].count()
-    return list(rows[offset : offset + limit]), total
+def _read(rows: ArchiveRows, *, offset: int, limit: int) -> tuple[list[tuple[str, int, date]], int]:
+    """One page of `rows` and how many rows there are, counted up to the end of this page or
+    SEARCH_COUNT_CAP + 1, whichever is further. Counting every match exactly reads every match ("rapat" is in
+    one letter of eight) and costs more than the page itself; a count that stops lets Postgres stop too, and
+    the page (ORDER BY the date, LIMIT) is read from the date index down until it is full. Past the cap the
+    count still reaches one row beyond this page, so the paginator knows whether a next page exists."""
+    cap = max(SEARCH_COUNT_CAP, offset + limit)
+    total = rows.count_upto(cap + 1)
+    return (rows.slice(offset, limit) if total > offset else []), total
 
 
-def search_page(*, rows: QuerySet[Any], number: Any, per_page: int, matching: bool, strict: bool = False) -> Page:
-    """Page `number` of `archive_search` rows. With words to match (`matching`) the count is exact and comes
-    with the page in one query; without, it stops at SEARCH_COUNT_CAP + 1 (`page.capped`). Out-of-range or
-    malformed numbers give the last or first page, or, with `strict` (the API), EmptyPage / PageNotAnInteger."""
-    read = _window if matching else _slice
+def search_page(*, rows: ArchiveRows, number: Any, per_page: int, strict: bool = False) -> Page:
+    """Page `number` of `archive_search` rows, with a count that stops after SEARCH_COUNT_CAP + 1 rows
+    (`page.capped` when there are more). Out-of-range or malformed numbers give the last or first page, or,
+    with `strict` (the API), EmptyPage / PageNotAnInteger. Two queries, whatever the region holds."""
     try:
         wanted = int(str(number or 1))
     except ValueError:
@@ -206,15 +197,15 @@ def search_page(*, rows: QuerySet[Any], number: Any, per_page: int, matching: bo
         if strict:
             raise EmptyPage(_("Nomor halaman tidak valid."))
         wanted = 1
-    fetched, total = read(rows, offset=(wanted - 1) * per_page, limit=per_page)
+    fetched, total = _read(rows, offset=(wanted - 1) * per_page, limit=per_page)
     if not fetched and wanted > 1:
         if strict:
             raise EmptyPage(_("Halaman ini tidak berisi hasil."))
-        total = rows.order_by()[: SEARCH_COUNT_CAP + 1].count() if not matching else rows.order_by().count()
+        # Nothing at this offset: the count stopped short of it, so it is exact and gives the last page.
         wanted = max(1, -(-total // per_page))
-        fetched, total = read(rows, offset=(wanted - 1) * per_page, limit=per_page)
+        fetched, total = _read(rows, offset=(wanted - 1) * per_page, limit=per_page)
     page = Paginator(_PageRead(total, fetched), per_page).page(wanted)
-    page.capped = not matching and total > SEARCH_COUNT_CAP  # type: ignore[attr-defined]
+    page.capped = total > SEARCH_COUNT_CAP  # type: ignore[attr-defined]
     return page
 
 
@@ -301,15 +292,9 @@ def _code_q(field: str, code: str) -> Q:
     return Q(**{field: code}) | Q(**{f"{field}__startswith": f"{code}."})
 
 
-def _incoming(
-    user: AbstractBaseUser | AnonymousUser, f: SearchFilters, everything: bool, held: list[int]
-) -> QuerySet[IncomingLetter]:
+def _incoming(f: SearchFilters) -> QuerySet[IncomingLetter]:
+    """Incoming letters matching `f`, before visibility."""
     qs = IncomingLetter.objects.all()
-    if not everything:
-        # EXISTS per letter (index on the disposition's letter) rather than IN: a leader with 100k dispositions
-        # would otherwise hash all of their letters' ids before the first row of a page.
-        disposed = Exists(Disposition.objects.filter(letter=OuterRef("pk"), to_position_id__in=held))
-        qs = qs.filter(Q(addressed_to_id__in=held) | Q(registered_by_id=user.pk) | disposed)
     if f.tsquery:
         qs = qs.filter(_matches(IncomingLetter._meta.db_table, f.tsquery))
     if f.date_from:
@@ -326,9 +311,38 @@ def _incoming(
     return qs.filter(~Exists(DossierItem.objects.filter(incoming=OuterRef("pk"), disposed_at__isnull=False)))
 
 
+def _incoming_visible(
+    user: AbstractBaseUser | AnonymousUser, f: SearchFilters, everything: bool, held: list[int]
+) -> list[QuerySet[IncomingLetter]]:
+    """The incoming letters the user may see that match, as one or two disjoint querysets: those addressed to
+    a position they hold or that they registered, and those disposed to a position they hold (and not in the
+    first). Two parts rather than one OR: "id IN (their dispositions' letters)" alone is a semi-join that
+    Postgres may run either way round (hash a few hundred letter ids, or walk the date index and probe the
+    disposition index per letter when the user has 90k of them), where an OR forces a hash of every one of the
+    user's dispositions (90k for a Kepala Bidang) on every query."""
+    if everything:
+        return [_incoming(f)]
+    direct = Q(addressed_to_id__in=held) | Q(registered_by_id=user.pk)
+    parts = [_incoming(f).filter(direct)]
+    if held:
+        disposed = Disposition.objects.filter(to_position_id__in=held).values("letter_id")
+        parts.append(_incoming(f).filter(pk__in=disposed).exclude(direct))
+    return parts
+
+
 def _outgoing(user: AbstractBaseUser | AnonymousUser, f: SearchFilters, held: list[int]) -> QuerySet[OutgoingLetter]:
-    scope = OutgoingLetter.objects.filter(_outgoing_scope(user, held)).values("pk")
-    qs = OutgoingLetter.objects.filter(pk__in=scope)
+    # The rule of selectors._outgoing_scope (drafted, signs, reviews, receives once signed), with EXISTS on the
+    # small link tables rather than LEFT JOINs: the joins multiply the rows and need a HashAggregate over every
+    # outgoing letter of the region before the first match.
+    signed = Q(status=OutgoingLetter.Status.SIGNED) & (
+        Exists(OutgoingLetter.recipients.through.objects.filter(outgoingletter=OuterRef("pk"), position_id__in=held))
+        | Exists(OutgoingLetter.copies.through.objects.filter(outgoingletter=OuterRef("pk"), position_id__in=held))
+    )
+    reviews = Exists(OutgoingReviewer.objects.filter(letter=OuterRef("pk"), position_id__in=held))
+    scope = Q(drafter_id=user.pk)
+    if held:
+        scope |= Q(signer_position_id__in=held) | reviews | signed
+    qs = OutgoingLetter.objects.filter(scope)
     if f.tsquery:
         qs = qs.filter(_matches(OutgoingLetter._meta.db_table, f.tsquery))
     if f.date_from:
@@ -346,11 +360,52 @@ def _outgoing(user: AbstractBaseUser | AnonymousUser, f: SearchFilters, held: li
     return qs.filter(~Exists(DossierItem.objects.filter(outgoing=OuterRef("pk"), disposed_at__isnull=False)))
 
 
-def archive_search(*, user: AbstractBaseUser | AnonymousUser, filters: SearchFilters) -> QuerySet[Any]:
-    """Rows {"kind", "pk", "day"} of the letters the user may see that match, newest first; page it (Paginator
-    counts with one query and slices with another), then `search_hits(rows)` loads the page's letters."""
+_ORDER = ("-day", "-pk")
+
+
+class ArchiveRows:
+    """The rows (kind, pk, day) of an archive search, newest first, kept as disjoint parts (one queryset per
+    kind of letter and way of seeing it). A page is read with ORDER BY ... LIMIT inside each part, then merged:
+    each part can then stop after offset + limit rows of its own date order (from the received-date index
+    for incoming letters), instead of every match being read and sorted before the page is cut."""
+
+    def __init__(self, parts: list[QuerySet[Any]]) -> None:
+        self.parts = parts
+
+    def count_upto(self, cap: int) -> int:
+        """How many rows, counting no further than `cap`."""
+        if len(self.parts) < 2:
+            return self.parts[0].order_by()[:cap].count() if self.parts else 0
+        # Each part counted under its own LIMIT, in one query: Postgres then plans each part for the rows it may
+        # stop at (a LIMIT over a UNION ALL is costed as if the parts were read in full, and a part that joins
+        # the user's dispositions would hash all 90k of them just to count to the cap).
+        counts, params = [], []
+        for part in self.parts:
+            sql, part_params = part.order_by()[:cap].query.get_compiler(using=part.db).as_sql()
+            counts.append(f"(SELECT COUNT(*) FROM ({sql}) AS part)")  # noqa: S608 (SQL compiled by Django)
+            params.extend(part_params)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {' + '.join(counts)}", params)
+            return min(cursor.fetchone()[0], cap)
+
+    def slice(self, offset: int, limit: int | None) -> list[tuple[str, int, date]]:
+        if not self.parts:
+            return []
+        end = None if limit is None else offset + limit
+        if len(self.parts) == 1:
+            return list(self.parts[0].order_by(*_ORDER)[offset:end])
+        first, *rest = (part.order_by(*_ORDER)[:end] if end is not None else part.order_by() for part in self.parts)
+        return list(first.union(*rest, all=True).order_by(*_ORDER)[offset:end])
+
+    def __iter__(self) -> Iterator[tuple[str, int, date]]:
+        return iter(self.slice(0, None))
+
+
+def archive_search(*, user: AbstractBaseUser | AnonymousUser, filters: SearchFilters) -> ArchiveRows:
+    """Rows (kind, pk, day) of the letters the user may see that match, newest first; page them with
+    `search_page` (two queries), then `search_hits(page.object_list)` loads the page's letters."""
     if not user.is_authenticated:
-        return IncomingLetter.objects.none().values("pk")
+        return ArchiveRows([])
     everything = can(user, Action.EOFFICE_INCOMING_REGISTER) or can(user, Action.EOFFICE_ARCHIVE_MANAGE)
     held = [official.position.pk for official in user_positions(user=user)]
     # A status or a letter type belongs to one kind of letter: the other kind is left out of the query.
@@ -358,10 +413,11 @@ def archive_search(*, user: AbstractBaseUser | AnonymousUser, filters: SearchFil
     outgoing = filters.kind in ("", KIND_OUTGOING) and (not filters.status or filters.status in OUTGOING_STATUSES)
     parts = []
     if incoming:
-        parts.append(
-            _incoming(user, filters, everything, held)
-            .annotate(kind=Value(KIND_INCOMING, output_field=CharField()), day=F("received_date"))
-            .values_list("kind", "pk", "day")
+        parts.extend(
+            part.annotate(kind=Value(KIND_INCOMING, output_field=CharField()), day=F("received_date")).values_list(
+                "kind", "pk", "day"
+            )
+            for part in _incoming_visible(user, filters, everything, held)
         )
     if outgoing:
         parts.append(
@@ -372,11 +428,7 @@ def archive_search(*, user: AbstractBaseUser | AnonymousUser, filters: SearchFil
             )
             .values_list("kind", "pk", "day")
         )
-    if not parts:
-        return IncomingLetter.objects.none().values_list("pk")
-    if len(parts) == 1:
-        return parts[0].order_by("-day", "-pk")
-    return parts[0].order_by().union(parts[1].order_by(), all=True).order_by("-day", "-pk")
+    return ArchiveRows(parts)
 
 
 @dataclass(frozen=True)
@@ -405,12 +457,14 @@ def search_hits(rows: Any) -> list[SearchHit]:
     incoming = (
         {
             letter.pk: letter
-            for letter in IncomingLetter.objects.filter(pk__in=incoming_ids).select_related(
+            for letter in IncomingLetter.objects.filter(pk__in=incoming_ids)
+            .select_related(
                 "agenda",
                 "addressed_to__unit",
                 "archive_item__dossier__classification",
                 "archive_item__dossier__unit",
             )
+            .defer("search")
         }
         if incoming_ids
         else {}

@@ -105,7 +105,6 @@ def search(request: HttpRequest) -> HttpResponse:
                 rows=archive.archive_search(user=request.user, filters=filters),
                 number=request.GET.get("page"),
                 per_page=PAGE_SIZE,
-                matching=bool(filters.tsquery),
             )
             hits = archive.search_hits(page.object_list)
     return render(

@@ -646,18 +646,100 @@ def test_a_letter_signed_with_an_unknown_code_or_into_a_closed_dossier_is_left_f
     assert login(seed, username="kadis").get(f"/eoffice/arsip/berkaskan/keluar/{late.pk}/").status_code == 403
 
 
-def test_browsing_without_words_counts_up_to_a_cap_and_a_word_search_counts_exactly(seed, office, monkeypatch):  # noqa: F811
-    from tenant_apps.eoffice import archive_selectors
+def test_browsing_and_word_searches_count_up_to_a_cap_and_still_page_past_it(seed, office, monkeypatch):  # noqa: F811
+    from tenant_apps.eoffice import archive_selectors, archive_views
+    from tenant_apps.eoffice.api import archive_views as api_archive_views
 
     monkeypatch.setattr(archive_selectors, "SEARCH_COUNT_CAP", 5)
+    monkeypatch.setattr(archive_views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(api_archive_views, "API_PAGE_SIZE", 2)
     with schema_context("brebes"):
         for i in range(8):
-            register(office, f"Nota pemberitahuan {i}")
+            register(office, f"Nota pemberitahuan {i}", received=org_today() - timedelta(days=i))
     client = api(username="tu")
     browse = client.get("/api/v1/eoffice/search/").json()
     assert browse["count"] == 6
     assert browse["count_capped"] is True
     words = client.get("/api/v1/eoffice/search/", {"q": "nota"}).json()
-    assert words["count"] == 8
-    assert words["count_capped"] is False
-    assert "Lebih dari" in login(seed, username="tu").get("/eoffice/arsip/").content.decode()
+    assert words["count"] == 6
+    assert words["count_capped"] is True
+    # Below the cap the count is exact.
+    few = client.get("/api/v1/eoffice/search/", {"q": "nota pemberitahuan 7"}).json()
+    assert few["count_capped"] is False
+    assert few["count"] == len(few["results"]) >= 1
+    web = login(seed, username="tu")
+    assert "Lebih dari" in web.get("/eoffice/arsip/").content.decode()
+    # Pages past the cap are still reached, in order (the count goes one row past the page asked for), and
+    # a capped count shows no page total.
+    subjects = []
+    for number in range(1, 5):
+        body = web.get("/eoffice/arsip/", {"q": "nota", "page": number}).content.decode()
+        subjects += [f"Nota pemberitahuan {i}" for i in range(8) if f"Nota pemberitahuan {i}<" in body]
+        assert (f"page={number + 1}" in body) is (number < 4), number
+        assert " dari " not in body.split("Halaman")[-1].split("</p>")[0]
+    assert subjects == [f"Nota pemberitahuan {i}" for i in range(8)]
+    # A page beyond the end gives the last one on the web, 404 in the API.
+    assert "Nota pemberitahuan 7<" in web.get("/eoffice/arsip/", {"q": "nota", "page": 99}).content.decode()
+    assert client.get("/api/v1/eoffice/search/", {"q": "nota", "page": 99}).status_code == 404
+    api_subjects = []
+    url = "/api/v1/eoffice/search/?q=nota"
+    while url:
+        data = client.get(url).json()
+        api_subjects += [r["subject"] for r in data["results"]]
+        url = data["next"]
+    assert api_subjects == [f"Nota pemberitahuan {i}" for i in range(8)]
+
+
+def test_search_lists_exactly_the_letters_each_user_may_open_once_each(seed, office):  # noqa: F811
+    """The search splits visibility into parts (addressed or registered / disposed / outgoing): whatever a user
+    holds, the hits are the letters the detail pages let them open, each once, newest first."""
+    from tenant_apps.eoffice.disposition_services import disposition_create
+    from tenant_apps.eoffice.models import Disposition
+    from tenant_apps.eoffice.selectors import incoming_visible, outgoing_list_for
+    from tenant_apps.org.models import Employee
+
+    org = office.org
+    with schema_context("brebes"):
+        kabid = account_upsert(
+            username="kabid", password=seed.password, full_name="Siti", roles=[Role.STAFF], actor="t"
+        )
+        Employee.objects.filter(pk=org.kabid.pk).update(account=kabid)
+        today = org_today()
+        to_head = register(office, "Surat arsip kepala", received=today - timedelta(days=1))
+        to_kabid = register(office, "Surat arsip bidang", to=org.division_head, received=today - timedelta(days=2))
+        to_section = register(office, "Surat arsip seksi", to=org.section_head, received=today - timedelta(days=3))
+        register(office, "Surat arsip lain", to=org.analyst, received=today - timedelta(days=4))
+        disposition_create(
+            user=office.leader,
+            letter=to_head,
+            to_positions=[org.division_head, org.section_head],
+            instructions=["tindak_lanjuti"],
+            note="",
+            urgency="biasa",
+            deadline=None,
+        )
+        # Addressed to the Kepala Bidang and disposed to him too: one hit, not two.
+        twice = Disposition.objects.filter(letter=to_head, to_position=org.division_head).first()
+        twice.pk, twice.letter = None, to_kabid
+        twice.save()
+        signed_letter(office, "Naskah arsip untuk bidang")  # the Kepala Bidang receives it once signed
+        users = [office.officer, office.leader, office.acting, kabid]
+        for user in users:
+            got = hits(user, q="arsip")
+            assert len(got) == len(set(got)), user
+            incoming = [pk for kind, pk in got if kind == "masuk"]
+            expected = [
+                letter.pk
+                for letter in IncomingLetter.objects.filter(subject__startswith="Surat arsip").order_by(
+                    "-received_date", "-id"
+                )
+                if incoming_visible(user=user, letter=letter)
+            ]
+            assert incoming == expected, user
+            outgoing = {pk for kind, pk in got if kind == "keluar"}
+            assert outgoing == set(
+                outgoing_list_for(user=user).filter(subject__contains="arsip").values_list("pk", flat=True)
+            )
+        assert hits(kabid, q="arsip", kind="masuk") == [("masuk", to_head.pk), ("masuk", to_kabid.pk)]
+        assert ("keluar", OutgoingLetter.objects.get(subject="Naskah arsip untuk bidang").pk) in hits(kabid, q="arsip")
+        assert hits(office.acting, q="arsip") == [("masuk", to_head.pk), ("masuk", to_section.pk)]

@@ -195,6 +195,7 @@ PAGES = [
     ("search number '123/SJ' (TU)", "tu", "/eoffice/arsip/?q=123%2FSJ"),
     ("search filters only, page 40 (TU)", "tu", "/eoffice/arsip/?kind=masuk&status=terdaftar&page=40"),
     ("search 'anggaran' (Kabid)", "kabid", "/eoffice/arsip/?q=anggaran"),
+    ("search 'anggaran' page 60 (Kabid)", "kabid", "/eoffice/arsip/?q=anggaran&page=60"),
     ("API search 'laporan' (Kadis)", "kadis", "/api/v1/eoffice/search/?q=laporan"),
 ]
 

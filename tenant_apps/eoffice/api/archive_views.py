@@ -83,7 +83,8 @@ class SearchHitOutput(serializers.Serializer):
 
 class ArchiveSearchApi(_Eoffice):
     """Full-text search (every word, as a prefix) and filters over the letters the caller may see, newest
-    first, paginated (`page`)."""
+    first, paginated (`page`). `count` stops past 1,000 (then `count_capped` is true and `count` only tells
+    whether a next page exists; follow `next`)."""
 
     @extend_schema_serializer(component_name="ArchiveSearchFilter")
     class FilterInput(serializers.Serializer):
@@ -111,7 +112,6 @@ class ArchiveSearchApi(_Eoffice):
                 rows=rows,
                 number=data.validated_data.get("page", 1),
                 per_page=API_PAGE_SIZE,
-                matching=bool(filters.tsquery),
                 strict=True,
             )
         except InvalidPage:
