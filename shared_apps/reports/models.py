@@ -80,6 +80,8 @@ class PeriodFigure(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["days", "metric", "region"], name="reports_period_figure_unique")
         ]
+        # selectors.latest_day() reads MAX(end_day) on every report view: one index probe, not a scan.
+        indexes = [models.Index(fields=["end_day"], name="reports_period_figure_end")]
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.days}d {self.metric}={self.value}"

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Max, QuerySet
+from django.db.models import Aggregate, Count, FloatField, Max, QuerySet
 from django.utils.translation import gettext as _
 
 from mitra.errors import NotFoundError
@@ -322,24 +322,40 @@ def fold_points(info: MetricInfo, values: list[float]) -> float | None:
     return sum(values)
 
 
+class _Median(Aggregate):
+    template = "percentile_cont(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
 def platform_medians(period: Period, infos: list[MetricInfo], *, preset: int | None = None) -> dict[str, float | None]:
     """The median over active regions of each metric folded over the period (a preset: each region's last
     `preset` days); None unless at least MEDIAN_MIN_REGIONS regions have a value. Nothing else about other
     regions leaves this function."""
-    active = list(region_list().filter(status=Region.Status.ACTIVE).values_list("pk", flat=True))
-    ready = preset in PRESET_DAYS
-    folded = _ready_made(preset, infos, set(active)) if ready and preset else _fold(period, infos, None)
-    active_ids = set(active)
-    folded = {key: value for key, value in folded.items() if key[0] in active_ids}
-    per_metric: dict[str, list[float]] = defaultdict(list)
-    for (_region_id, metric), value in folded.items():
-        per_metric[metric].append(value)
-    return {
-        info.code: (
-            statistics.median(per_metric[info.code]) if len(per_metric[info.code]) >= MEDIAN_MIN_REGIONS else None
+    active = region_list().filter(status=Region.Status.ACTIVE)
+    per_metric: dict[str, tuple[int, float | None]] = {}
+    if preset in PRESET_DAYS and preset:
+        # In the database: 552 regions x the metrics would otherwise travel here to be sorted.
+        rows = (
+            PeriodFigure.objects.filter(
+                days=preset, metric__in=[i.code for i in infos], value__isnull=False, region__in=active.values("pk")
+            )
+            .values("metric")
+            .annotate(n=Count("value"), median=_Median("value"))
+            .values_list("metric", "n", "median")
         )
-        for info in infos
-    }
+        per_metric = {metric: (n, median) for metric, n, median in rows}
+    else:
+        active_ids = set(active.values_list("pk", flat=True))
+        values: dict[str, list[float]] = defaultdict(list)
+        for (region_id, metric), value in _fold(period, infos, None).items():
+            if region_id in active_ids:
+                values[metric].append(value)
+        per_metric = {metric: (len(found), statistics.median(found)) for metric, found in values.items()}
+    medians: dict[str, float | None] = {}
+    for info in infos:
+        n, median = per_metric.get(info.code, (0, None))
+        medians[info.code] = median if n >= MEDIAN_MIN_REGIONS else None
+    return medians
 
 
 def region_of_request(request: Any) -> Region:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
@@ -88,72 +88,98 @@ def region_figures(*, schema_name: str, day: date) -> tuple[dict[str, float | No
 def snapshots_replace(
     *, region: Region, day: date, values: dict[str, float | None], units: dict[tuple[str, str], Any]
 ) -> int:
-    """Store a region's figures for `day`, replacing whatever an earlier collection of that day stored."""
+    """Store a region's figures for `day`, replacing whatever an earlier collection of that day stored: one
+    statement per table (delete what is no longer produced and upsert the rest, the values as arrays)."""
     now = timezone.now()
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_LOCK_NAMESPACE, f"{region.pk}:{day}"])
-        Snapshot.objects.filter(region=region, day=day).exclude(metric__in=list(values)).delete()
-        Snapshot.objects.bulk_create(
-            [
-                Snapshot(region=region, day=day, metric=code, value=value, collected_at=now)
-                for code, value in values.items()
-            ],
-            update_conflicts=True,
-            unique_fields=["region", "day", "metric"],
-            update_fields=["value", "collected_at"],
-            batch_size=1000,
+    snapshots, unit_snapshots = Snapshot._meta.db_table, UnitSnapshot._meta.db_table
+    unit_keys = list(units)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_LOCK_NAMESPACE, f"{region.pk}:{day}"])
+        cursor.execute(
+            f"WITH gone AS (DELETE FROM {snapshots} WHERE region_id = %(region)s AND day = %(day)s"  # noqa: S608
+            " AND metric <> ALL(%(codes)s::text[]))"
+            f" INSERT INTO {snapshots} (region_id, day, metric, value, collected_at)"
+            " SELECT %(region)s, %(day)s, v.metric, v.value, %(now)s"
+            " FROM unnest(%(codes)s::text[], %(values)s::float8[]) AS v(metric, value)"
+            " ON CONFLICT (region_id, day, metric)"
+            " DO UPDATE SET value = EXCLUDED.value, collected_at = EXCLUDED.collected_at",
+            {"region": region.pk, "day": day, "now": now, "codes": list(values), "values": list(values.values())},
         )
-        UnitSnapshot.objects.filter(region=region, day=day).delete()
-        UnitSnapshot.objects.bulk_create(
-            [
-                UnitSnapshot(
-                    region=region,
-                    day=day,
-                    metric=code,
-                    unit_code=unit_code,
-                    unit_name=name,
-                    value=value,
-                    collected_at=now,
-                )
-                for (code, unit_code), (name, value) in units.items()
-            ],
-            batch_size=1000,
+        cursor.execute(
+            f"WITH gone AS (DELETE FROM {unit_snapshots} WHERE region_id = %(region)s AND day = %(day)s"  # noqa: S608
+            " AND (metric, unit_code) NOT IN (SELECT * FROM unnest(%(codes)s::text[], %(units)s::text[])))"
+            f" INSERT INTO {unit_snapshots} (region_id, day, metric, unit_code, unit_name, value, collected_at)"
+            " SELECT %(region)s, %(day)s, v.metric, v.unit_code, v.unit_name, v.value, %(now)s"
+            " FROM unnest(%(codes)s::text[], %(units)s::text[], %(names)s::text[], %(values)s::float8[])"
+            " AS v(metric, unit_code, unit_name, value)"
+            " ON CONFLICT (region_id, day, metric, unit_code)"
+            " DO UPDATE SET unit_name = EXCLUDED.unit_name, value = EXCLUDED.value,"
+            " collected_at = EXCLUDED.collected_at",
+            {
+                "region": region.pk,
+                "day": day,
+                "now": now,
+                "codes": [code for code, _unit in unit_keys],
+                "units": [unit for _code, unit in unit_keys],
+                "names": [units[key][0] for key in unit_keys],
+                "values": [units[key][1] for key in unit_keys],
+            },
         )
     return len(values)
 
 
 def period_figures_refresh(*, region: Region) -> int:
     """Fold the region's snapshots over each preset period ending on its latest collected day and store the
-    results (catalogue.MetricInfo.aggregate decides how). One read of at most a year of the region's rows."""
+    results (catalogue.MetricInfo.aggregate decides how): one INSERT ... SELECT ... GROUP BY in the database.
+
+    A metric gets a row per preset period as soon as it has a value within the longest one (None for a
+    shorter period without values), as the live fold (selectors._fold) would give. The year of rows stays in
+    the database instead of travelling to the worker to be folded in Python (tests/perf/test_reports_benchmark).
+    """
     from shared_apps.reports.catalogue import metric_catalogue
-    from shared_apps.reports.selectors import fold_points
 
     catalogue = metric_catalogue()
-    end = Snapshot.objects.filter(region=region).order_by("-day").values_list("day", flat=True).first()
-    with transaction.atomic():
-        PeriodFigure.objects.filter(region=region).delete()
+    snapshots, figures = Snapshot._meta.db_table, PeriodFigure._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(day) FROM {snapshots} WHERE region_id = %s", [region.pk])  # noqa: S608
+        end = cursor.fetchone()[0]
+        cursor.execute(f"DELETE FROM {figures} WHERE region_id = %s", [region.pk])  # noqa: S608
         if end is None:
             return 0
-        longest = max(PRESET_DAYS)
-        daily: dict[str, list[tuple[date, float]]] = {}
-        rows = Snapshot.objects.filter(
-            region=region, day__gt=end - timedelta(days=longest), value__isnull=False
-        ).values_list("metric", "day", "value")
-        for metric, day, value in rows:
-            daily.setdefault(metric, []).append((day, value))
-        figures = []
-        for metric, points in daily.items():
-            info = catalogue.get(metric)
-            if info is None:
-                continue
-            points.sort()
-            for days in PRESET_DAYS:
-                start = end - timedelta(days=days - 1)
-                value = fold_points(info, [v for d, v in points if d >= start])
-                figures.append(PeriodFigure(region=region, days=days, metric=metric, value=value, end_day=end))
-        PeriodFigure.objects.bulk_create(figures, batch_size=1000)
-    return len(figures)
+        # One pass over the region's year grouped by metric (hashed, no sort), with a filtered sum and mean
+        # per period; the last known value, looked up by the unique key on the metric's latest day, is the
+        # same for every period containing that day. Then one row per period and metric.
+        columns, choices = [], []
+        for days in (int(d) for d in PRESET_DAYS):
+            within = f"WHERE s.day > %(end)s::date - {days}"
+            columns.append(
+                f", SUM(s.value) FILTER ({within}) AS sum_{days}, AVG(s.value) FILTER ({within}) AS mean_{days}"
+            )
+            choices.append(
+                f"({days}, CASE a.aggregate WHEN 'sum' THEN f.sum_{days} WHEN 'mean' THEN f.mean_{days}"
+                f" WHEN 'last' THEN CASE WHEN f.last_day > %(end)s::date - {days} THEN l.value END END)"
+            )
+        sql = (
+            f"WITH f AS (SELECT s.metric, MAX(s.day) AS last_day{''.join(columns)} FROM {snapshots} s"  # noqa: S608 (our names, int periods)
+            " WHERE s.region_id = %(region)s AND s.day > %(end)s::date - %(longest)s AND s.value IS NOT NULL"
+            " AND s.metric = ANY(%(codes)s) GROUP BY s.metric)"
+            f" INSERT INTO {figures} (region_id, days, metric, value, end_day)"
+            " SELECT %(region)s, p.days, f.metric, p.value, %(end)s FROM f"
+            " JOIN unnest(%(codes)s::text[], %(aggregates)s::text[]) AS a(metric, aggregate) ON a.metric = f.metric"
+            f" JOIN {snapshots} l ON l.region_id = %(region)s AND l.day = f.last_day AND l.metric = f.metric"
+            f" CROSS JOIN LATERAL (VALUES {', '.join(choices)}) AS p(days, value)"
+            # Covers a concurrent refresh of the same region that committed its rows after our DELETE.
+            " ON CONFLICT (days, metric, region_id) DO UPDATE SET value = EXCLUDED.value, end_day = EXCLUDED.end_day"
+        )
+        params = {
+            "region": region.pk,
+            "end": end,
+            "longest": max(PRESET_DAYS),
+            "codes": list(catalogue),
+            "aggregates": [info.aggregate for info in catalogue.values()],
+        }
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 def region_collect(*, region: Region, day: date) -> int:

@@ -17,7 +17,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from shared_apps.reports import services
-from shared_apps.reports.models import CollectionOutcome, CollectionRun, Snapshot, UnitSnapshot
+from shared_apps.reports.models import CollectionOutcome, CollectionRun, PeriodFigure, Snapshot, UnitSnapshot
 from shared_apps.reports.tasks import collect_daily
 from tenant_apps.eoffice import metrics as eoffice_metrics
 from tenant_apps.eoffice.models import Disposition, IncomingLetter, LetterType, OutgoingLetter
@@ -207,6 +207,7 @@ def test_collecting_a_day_again_replaces_it(seed):
     services.region_collect(region=brebes(), day=day)
     first = Snapshot.objects.filter(region=brebes(), day=day).count()
     assert first == len(eoffice_metrics.METRICS) + len(workspace_metrics.METRICS)
+    assert PeriodFigure.objects.filter(region=brebes(), metric__startswith="eoffice.").exists()
     with schema_context("brebes"):
         get_user_model().objects.create_user("baru", password="x")
     services.region_collect(region=brebes(), day=day)
@@ -217,6 +218,9 @@ def test_collecting_a_day_again_replaces_it(seed):
     licence.save(update_fields=["modules"])
     services.region_collect(region=brebes(), day=day)
     assert set(values(brebes(), day)) == {m.code for m in workspace_metrics.METRICS}
+    # The ready-made periods follow: nothing of e-Office is left from that day.
+    periods = set(PeriodFigure.objects.filter(region=brebes()).values_list("metric", flat=True))
+    assert periods == {m.code for m in workspace_metrics.METRICS}
 
 
 # --- runs: suspended regions, a failing region, the command, the nightly task ------------------------------

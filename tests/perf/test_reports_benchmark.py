@@ -14,18 +14,21 @@ ratios against a baseline measured in the same run) and asserts nothing about ti
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 import uuid
 from contextlib import nullcontext
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from shared_apps.licensing.models import Licence
@@ -77,6 +80,26 @@ def _bench_regions() -> list[int]:
     return [region.pk for region in Region.objects.bulk_create(rows)]
 
 
+def _explain_slowest(client: Client, path: str, top: int = 3) -> None:
+    """Print the request's slowest queries and the plan of the slowest (REPORTS_EXPLAIN=1)."""
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        client.get(path)
+        total = (time.perf_counter() - started) * 1000
+    queries = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))
+    spent = sum(float(q["time"]) for q in queries) * 1000
+    print(f"\n{path}: {total:.0f} ms, {len(queries)} queries taking {spent:.0f} ms")
+    for query in queries[:top]:
+        print(f"  {float(query['time']) * 1000:6.1f} ms  {query['sql'][:160]}")
+    connection.set_schema_to_public()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + queries[0]["sql"])
+            print("\n".join(row[0] for row in cursor.fetchall()))
+    except Exception as exc:  # a region-schema query: the timings above still say where the time goes
+        print(f"  (no plan: {exc})")
+
+
 def test_dashboard_over_552_regions_and_a_year_of_snapshots(committed_db, seed):
     connection.set_schema_to_public()
     bench = _bench_regions()
@@ -122,6 +145,9 @@ def test_dashboard_over_552_regions_and_a_year_of_snapshots(committed_db, seed):
             "region report (Brebes), 365 days": _median_ms(region_client, "/laporan/?period=365"),
             "dashboard, custom 365-day range (folded live)": _median_ms(client, f"/laporan/?{custom}", rounds=3),
         }
+        if os.environ.get("REPORTS_EXPLAIN"):
+            for who, path in ((client, "/laporan/?period=365"), (region_client, "/laporan/?period=365")):
+                _explain_slowest(who, path)
         print(
             f"\n{regions} regions x {DAYS} days x {len(metrics)} metrics = {rows:,} snapshot rows "
             f"(seeded in {seeded:.0f} s; preset periods of all regions refreshed in {refreshed:.0f} s, "
@@ -168,6 +194,57 @@ def _seed_day(day: date) -> None:
     Disposition.objects.update(sent_at=morning + timedelta(hours=2))
 
 
+def _former_snapshots_replace(*, region, day, values, units) -> int:
+    """The former snapshot upsert (ORM bulk_create plus deletes, five statements), kept as the baseline."""
+    from django.db import transaction as tx
+    from django.utils import timezone
+
+    from shared_apps.reports.models import UnitSnapshot
+
+    now = timezone.now()
+    with tx.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [7_104_331, f"{region.pk}:{day}"])
+        Snapshot.objects.filter(region=region, day=day).exclude(metric__in=list(values)).delete()
+        Snapshot.objects.bulk_create(
+            [Snapshot(region=region, day=day, metric=c, value=v, collected_at=now) for c, v in values.items()],
+            update_conflicts=True, unique_fields=["region", "day", "metric"], update_fields=["value", "collected_at"],
+        )  # fmt: skip
+        UnitSnapshot.objects.filter(region=region, day=day).delete()
+        UnitSnapshot.objects.bulk_create(
+            [UnitSnapshot(region=region, day=day, metric=c, unit_code=u, unit_name=n, value=v, collected_at=now)
+             for (c, u), (n, v) in units.items()]
+        )  # fmt: skip
+    return len(values)
+
+
+def _former_period_figures_refresh(*, region) -> int:
+    """The former period refresh (fold in Python, then delete and bulk insert), kept as the baseline."""
+    from django.db import transaction as tx
+
+    with tx.atomic():
+        PeriodFigure.objects.filter(region=region).delete()
+        end = Snapshot.objects.filter(region=region).order_by("-day").values_list("day", flat=True).first()
+        rows = [
+            PeriodFigure(region=region, days=d, metric=m, value=v, end_day=end)
+            for d, m, v in _period_figures_python(region)
+        ]
+        PeriodFigure.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _year_of_snapshots(region_ids: list[int], end: date) -> None:
+    """A year of snapshots before `end` for the regions, so the period refresh folds what it would in use."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Snapshot._meta.db_table} (region_id, day, metric, value, collected_at)"  # noqa: S608
+            " SELECT r, d::date, m, floor(random() * 200), now() FROM unnest(%s::int[]) r"
+            " CROSS JOIN generate_series(%s::date, %s::date, interval '1 day') d CROSS JOIN unnest(%s::text[]) m",
+            [region_ids, end - timedelta(days=DAYS - 1), end - timedelta(days=1), list(metric_catalogue())],
+        )
+        cursor.execute(f"ANALYZE {Snapshot._meta.db_table}")
+
+
 def _wait(run: CollectionRun, timeout: float = 600) -> float:
     started = time.perf_counter()
     while run.outcomes.filter(status=CollectionOutcome.Status.QUEUED).exists():
@@ -192,31 +269,170 @@ def test_collecting_one_day_across_regions_and_workers(committed_db, seed):
             with schema_context(region.schema_name):
                 _seed_day(day)
         connection.set_schema_to_public()
-        # Only the bench regions are collected (brebes and tegal would change the count, not the cost).
-        run = collection_run_start(day=day, slugs=slugs, trigger="cli", actor="bench", run_async=False)
-        ms = sorted(run.outcomes.values_list("duration_ms", flat=True))
-        assert all(s == CollectionOutcome.Status.OK for s in run.outcomes.values_list("status", flat=True))
-        in_process = sum(ms) / 1000
-        timings = {}
-        for workers in (1, 2):
+        _year_of_snapshots(list(Region.objects.filter(slug__in=slugs).values_list("pk", flat=True)), day)
+        # In-process, one region after the other: the former upsert and period refresh (baseline) and the
+        # current ones, alternated twice so that load changes on the machine hit both alike.
+        per_region: dict[str, list[int]] = {"former": [], "current": []}
+        totals: dict[str, float] = {"former": 0.0, "current": 0.0}
+        for _round in range(2):
+            for variant in ("former", "current"):
+                patches = (
+                    (
+                        mock.patch("shared_apps.reports.services.snapshots_replace", _former_snapshots_replace),
+                        mock.patch(
+                            "shared_apps.reports.services.period_figures_refresh", _former_period_figures_refresh
+                        ),
+                    )
+                    if variant == "former"
+                    else (nullcontext(), nullcontext())
+                )
+                with patches[0], patches[1]:
+                    # Only the bench regions are collected (brebes and tegal would change the count, not the cost).
+                    run = collection_run_start(day=day, slugs=slugs, trigger="cli", actor="bench", run_async=False)
+                assert all(s == CollectionOutcome.Status.OK for s in run.outcomes.values_list("status", flat=True))
+                ms = list(run.outcomes.values_list("duration_ms", flat=True))
+                per_region[variant] += ms
+                totals[variant] += sum(ms) / 1000 / 2
+        # N solo workers (one process each, as deployed); 1, 2, 2, 1 so that a load change hits both alike.
+        samples: dict[int, list[float]] = {1: [], 2: []}
+        for workers in (1, 2, 2, 1):
             queue = f"bench-reports-{uuid.uuid4().hex[:6]}"
             with celery_worker(queue), celery_worker(queue, route_here=False) if workers == 2 else nullcontext():
                 run = collection_run_start(day=day, slugs=slugs, trigger="cli", actor="bench")
-                timings[workers] = _wait(run)
+                samples[workers].append(_wait(run))
             assert all(s == CollectionOutcome.Status.OK for s in run.outcomes.values_list("status", flat=True))
+        timings = {workers: min(values) for workers, values in samples.items()}
         n = len(slugs)
+        former, current = statistics.median(per_region["former"]), statistics.median(per_region["current"])
         print(
-            f"\ncollecting one day ({LETTERS_PER_REGION} letters and dispositions per region) over {n} provisioned "
-            f"regions:\n  in-process: {in_process:.2f} s, per region median {statistics.median(ms)} ms "
-            f"(max {ms[-1]} ms)"
+            f"\ncollecting one day ({LETTERS_PER_REGION} letters and dispositions per region, a year of snapshots "
+            f"already stored) over {n} provisioned regions, in-process, 2 rounds each:\n"
+            f"  baseline (former upsert + Python period fold): {totals['former']:.2f} s per round, "
+            f"per region median {former:.0f} ms -> {former * 552 / 1000:.0f} s for 552 (extrapolated)\n"
+            f"  current (SQL upsert + SQL period fold):        {totals['current']:.2f} s per round, "
+            f"per region median {current:.0f} ms -> {current * 552 / 1000:.0f} s for 552 (extrapolated), "
+            f"ratio to baseline {current / former:.2f}"
         )
         for workers, elapsed in timings.items():
             print(
-                f"  {workers} worker(s): {elapsed:.2f} s for {n} regions -> extrapolated to 552 regions: "
+                f"  {workers} worker(s): {elapsed:.2f} s for {n} regions (best of "
+                f"{', '.join(f'{v:.2f}' for v in samples[workers])}) -> extrapolated to 552 regions: "
                 f"{elapsed / n * 552:.0f} s (linear extrapolation, not measured)"
             )
-        print(f"  speed-up 2 workers / 1 worker: {timings[1] / timings[2]:.2f}x")
+        print(
+            f"  speed-up 2 workers / 1 worker: {timings[1] / timings[2]:.2f}x "
+            f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+        )
     finally:
         connection.set_schema_to_public()
         for slug in slugs:
             drop_region(slug)
+
+
+# --- one region's collection, phase by phase ---------------------------------------------------------------
+
+
+def _period_figures_python(region: Region) -> list[tuple[int, str, float | None]]:
+    """The former period refresh (folding a year of the region's rows in Python), kept as the baseline: it
+    computes the same figures without storing them."""
+    from shared_apps.reports.periods import PRESET_DAYS
+    from shared_apps.reports.selectors import fold_points
+
+    catalogue = metric_catalogue()
+    end = Snapshot.objects.filter(region=region).order_by("-day").values_list("day", flat=True).first()
+    daily: dict[str, list] = {}
+    rows = Snapshot.objects.filter(
+        region=region, day__gt=end - timedelta(days=max(PRESET_DAYS)), value__isnull=False
+    ).values_list("metric", "day", "value")
+    for metric, day, value in rows:
+        daily.setdefault(metric, []).append((day, value))
+    figures = []
+    for metric, points in daily.items():
+        info = catalogue.get(metric)
+        if info is None:
+            continue
+        points.sort()
+        for days in PRESET_DAYS:
+            start = end - timedelta(days=days - 1)
+            figures.append((days, metric, fold_points(info, [v for d, v in points if d >= start])))
+    return figures
+
+
+def _timed(function, rounds: int = 7) -> float:
+    function()  # warm-up
+    samples = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        function()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples) * 1000
+
+
+def test_one_region_collection_phase_by_phase(committed_db, seed):
+    """Where one region's collection spends its time, with a year of its snapshots already stored."""
+    from shared_apps.reports.catalogue import load_source, sources_for
+    from shared_apps.reports.services import region_figures, snapshots_replace
+
+    slug, code = "bp33-99", "33.26"
+    drop_region(slug)
+    day = platform_today()
+    try:
+        region = region_register(slug=slug, region_code=code, actor="system:bench")
+        region_provision(region=region, actor="system:bench")
+        Licence.objects.create(region=region, modules=["eoffice", "ekinerja"], seat_limit=10_000,
+                               valid_from=day - timedelta(days=30), valid_until=day + timedelta(days=300),
+                               created_by="bench")  # fmt: skip
+        with schema_context(region.schema_name):
+            _seed_day(day)
+        connection.set_schema_to_public()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {Snapshot._meta.db_table} (region_id, day, metric, value, collected_at)"  # noqa: S608
+                " SELECT %s, d::date, m, floor(random() * 200), now()"
+                " FROM generate_series(%s::date, %s::date, interval '1 day') d CROSS JOIN unnest(%s::text[]) m",
+                [region.pk, day - timedelta(days=DAYS - 1), day - timedelta(days=1), list(metric_catalogue())],
+            )
+            cursor.execute(f"ANALYZE {Snapshot._meta.db_table}")
+        values, units = region_figures(schema_name=region.schema_name, day=day)
+        phases = {"metric collection (all sources, in the region schema)": _timed(
+            lambda: region_figures(schema_name=region.schema_name, day=day))}  # fmt: skip
+        for source, path in sources_for(schema_name=region.schema_name, day=day).items():
+            module = load_source(path)
+
+            def one_source(module=module) -> None:
+                with schema_context(region.schema_name):
+                    module.collect(day=day)
+                    if hasattr(module, "collect_by_unit"):
+                        module.collect_by_unit(day=day)
+
+            phases[f"  of which {source} (tenant_apps/{source}/metrics.py)"] = _timed(one_source)
+        phases["snapshot upsert (Snapshot + UnitSnapshot)"] = _timed(
+            lambda: snapshots_replace(region=region, day=day, values=values, units=units)
+        )
+        baseline = _timed(lambda: _period_figures_python(region))
+        phases["period refresh, SQL (INSERT ... SELECT ... GROUP BY)"] = _timed(
+            lambda: period_figures_refresh(region=region)
+        )
+        if os.environ.get("REPORTS_EXPLAIN"):
+            with CaptureQueriesContext(connection) as captured:
+                period_figures_refresh(region=region)
+            insert = next(q["sql"] for q in captured.captured_queries if "INSERT" in q["sql"])
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + insert)
+                print("\n".join(row[0] for row in cursor.fetchall()))
+                transaction.set_rollback(True)
+        stored = sorted(PeriodFigure.objects.filter(region=region).values_list("days", "metric", "value"))
+        expected = sorted(_period_figures_python(region))
+        assert len(stored) == len(expected)
+        for (d1, m1, v1), (d2, m2, v2) in zip(stored, expected, strict=True):
+            assert (d1, m1) == (d2, m2)
+            assert v1 == v2 or (v1 is not None and v2 is not None and abs(v1 - v2) < 1e-6)
+        print(
+            f"\none region, {len(values)} metrics, {len(units)} unit figures, a year of snapshots stored "
+            f"(medians of 7):\n  baseline: former period refresh folded in Python {baseline:.0f} ms"
+        )
+        for label, value in phases.items():
+            print(f"  {label:<58} {value:7.1f} ms, ratio to baseline {value / baseline:.3f}")
+    finally:
+        connection.set_schema_to_public()
+        drop_region(slug)
