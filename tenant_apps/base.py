@@ -20,7 +20,9 @@ class Metric:
 
     The module's metrics file (ModuleSpec.metrics, e.g. "tenant_apps.eoffice.metrics") defines
     `METRICS: tuple[Metric, ...]` and `collect(*, day: date) -> dict[str, float | None]`, which runs inside the
-    region's schema and returns a value for every code in METRICS (None: nothing to measure that day)."""
+    region's schema and returns a value for every code in METRICS (None: nothing to measure that day).
+    Optionally `collect_by_unit(*, day)` -> {OPD code: (OPD name, {metric: value})} for the region's report
+    per OPD, or `collect_with_units(*, day)` giving both at once when the same queries produce them."""
 
     code: str  # stable, namespaced by module: "eoffice.letters_signed"
     label: str  # Indonesian, through gettext_lazy

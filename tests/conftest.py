@@ -195,6 +195,7 @@ def celery_worker(
     env: dict[str, str] | None = None,
     log_path: Path | None = None,
     route_here: bool = True,
+    options: list[str] | None = None,
 ) -> Iterator[subprocess.Popen]:
     """A real Celery worker process on this run's test database, consuming only `queue`.
 
@@ -206,7 +207,7 @@ def celery_worker(
 
     command = [
         *(launcher or [bin_path("celery"), "-A", "mitra", "worker"]),
-        *WORKER_OPTIONS,
+        *(WORKER_OPTIONS if options is None else options),
         "-Q",
         queue,
         "--loglevel=INFO",

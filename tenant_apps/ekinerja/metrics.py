@@ -3,17 +3,14 @@ region's schema by shared_apps.reports."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from django.conf import settings
-from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
+from shared_apps.reports.periods import day_window
 from tenant_apps.base import Metric
 from tenant_apps.ekinerja.models import ActivityEntry, Appraisal, Skp
 from tenant_apps.org.models import Employee
-from tenants.models import Region
 
 METRICS: tuple[Metric, ...] = (
     Metric("ekinerja.skp_coverage", _("Pegawai aktif dengan SKP disetujui tahun ini"), "percent"),
@@ -23,17 +20,10 @@ METRICS: tuple[Metric, ...] = (
 )
 
 
-def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    name = Region.objects.filter(schema_name=connection.schema_name).values_list("timezone", flat=True).first()
-    zone = ZoneInfo(name or settings.MITRA_DEFAULT_REGION_TIMEZONE)
-    start = datetime.combine(day, time.min, zone)
-    return start, start + timedelta(days=1)
-
-
 def collect(*, day: date) -> dict[str, float | None]:
     """Coverage is measured as of `day` for its year (None in a region without active employees); the counts
     are what happened during `day` (the region's calendar day): entries created, validated, appraisals done."""
-    low, high = _day_bounds(day)
+    low, high = day_window(day)
     employees = Employee.objects.filter(active=True).count()
     approved = Skp.objects.filter(
         year=day.year, status=Skp.Status.APPROVED, employee__active=True, decided_at__lt=high

@@ -250,6 +250,11 @@ class ActivityEntry(models.Model):
         indexes = [
             models.Index(fields=["employee", "status", "day"], name="ekinerja_entry_employee"),
             models.Index(fields=["day", "status"], name="ekinerja_entry_day"),
+            # Adoption metrics count a day's entries and decisions (metrics.py), not the region's history.
+            models.Index(fields=["created_at"], name="ekinerja_entry_created"),
+            models.Index(
+                fields=["decided_at"], name="ekinerja_entry_decided", condition=models.Q(decided_at__isnull=False)
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -15,6 +15,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.org.models import Position, Unit
@@ -81,6 +82,8 @@ class IssuedNumber(models.Model):
         verbose_name = _("nomor terbit")
         verbose_name_plural = _("nomor terbit")
         ordering = ["sequence", "value"]
+        # Adoption metrics count a day's numbers (tenant_apps/eoffice/metrics.py): without it, a full scan.
+        indexes = [models.Index(fields=["issued_at"], name="eoffice_issued_at")]
         constraints = [
             models.UniqueConstraint(fields=["sequence", "value"], name="eoffice_issued_sequence_value_unique"),
             models.CheckConstraint(condition=models.Q(value__gte=1), name="eoffice_issued_value_positive"),
@@ -148,6 +151,8 @@ class IncomingLetter(models.Model):
             models.Index(fields=["-received_date", "-id"], name="eoffice_incoming_received"),
             models.Index(fields=["-agenda_year", "-agenda"], name="eoffice_incoming_agenda"),
             GinIndex(fields=["search"], name="eoffice_incoming_search"),
+            # Adoption metrics read one day by each timestamp (metrics.py); the regions' history only grows.
+            models.Index(fields=["registered_at"], name="eoffice_incoming_registered"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -286,6 +291,19 @@ class Disposition(models.Model):
             # "Was this letter disposed to one of my positions?" (search visibility), answered from the index.
             models.Index(fields=["letter", "to_position"], name="eoffice_disposition_letter_to"),
             models.Index(fields=["deadline", "status"], name="eoffice_disposition_deadline"),
+            # Adoption metrics (metrics.py): a day's sent and finished dispositions, the ones closed after a day
+            # and the ones still open past their deadline, each read from an index, not the region's history.
+            models.Index(fields=["sent_at"], name="eoffice_disposition_sent"),
+            models.Index(
+                fields=["done_at"], name="eoffice_disposition_done", condition=models.Q(done_at__isnull=False)
+            ),
+            models.Index(Coalesce("done_at", "returned_at", "cancelled_at"), name="eoffice_disposition_closed"),
+            models.Index(
+                fields=["deadline"],
+                include=["sent_at", "to_position"],  # counted per position from the index alone
+                name="eoffice_disposition_overdue",
+                condition=models.Q(done_at__isnull=True, returned_at__isnull=True, cancelled_at__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -381,7 +399,13 @@ class OutgoingLetter(models.Model):
         verbose_name = _("naskah keluar")
         verbose_name_plural = _("naskah keluar")
         ordering = ["-updated_at", "-id"]
-        indexes = [GinIndex(fields=["search"], name="eoffice_outgoing_search")]
+        indexes = [
+            GinIndex(fields=["search"], name="eoffice_outgoing_search"),
+            models.Index(fields=["created_at"], name="eoffice_outgoing_created"),
+            models.Index(
+                fields=["signed_at"], name="eoffice_outgoing_signed", condition=models.Q(signed_at__isnull=False)
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(

@@ -183,6 +183,21 @@ def test_eoffice_and_workspace_metrics_match_the_seeded_activity(seed):
     assert units[(activity.org.opd.code, "eoffice.letters_registered")] == 2
     assert units[(activity.org.opd.code, "eoffice.letters_signed")] == 1
 
+    # Finishing C's disposition later does not rewrite the past: at the end of `day` it was open and late.
+    with schema_context("brebes"):
+        late = Disposition.objects.filter(deadline=day - timedelta(days=1))
+        assert late.count() == 1
+        late.update(status=Disposition.Status.DONE, done_at=at(day + timedelta(days=1), 9))
+    services.region_collect(region=brebes(), day=day)
+    assert values(brebes(), day)["eoffice.dispositions_overdue"] == 1
+    units = {(u.unit_code, u.metric): u.value for u in UnitSnapshot.objects.filter(region=brebes(), day=day)}
+    assert units[(activity.other_opd.code, "eoffice.dispositions_overdue")] == 1
+    # Returned on the day itself, it was no longer open at its end.
+    with schema_context("brebes"):
+        late.update(status=Disposition.Status.RETURNED, done_at=None, returned_at=at(day, 16))
+    services.region_collect(region=brebes(), day=day)
+    assert values(brebes(), day)["eoffice.dispositions_overdue"] == 0
+
 
 @pytest.mark.django_db
 def test_a_module_is_collected_only_on_days_the_licence_covers_it(seed):
