@@ -26,7 +26,14 @@ from shared_apps.console.selectors import FunnelStage, onboarding_funnel, region
 from shared_apps.licensing.models import Licence
 from shared_apps.licensing.selectors import days_left, licences_expiring
 from shared_apps.reports.catalogue import MetricInfo, metric_catalogue
-from shared_apps.reports.models import CollectionRun, PeriodFigure, ReportExport, Snapshot, UnitSnapshot
+from shared_apps.reports.models import (
+    CollectionRun,
+    PeriodFigure,
+    PlatformDay,
+    ReportExport,
+    Snapshot,
+    UnitSnapshot,
+)
 from shared_apps.reports.periods import PRESET_DAYS, Period
 from tenants.models import Region
 from tenants.selectors import platform_today, region_list
@@ -183,20 +190,23 @@ def region_table(
 def platform_series(filters: Filters, metric: MetricInfo) -> list[tuple[date, float | None]]:
     """The metric per day over the filtered regions: summed (events and states alike: total letters, total
     active users), or averaged for hours and shares. Every day of the period is present (None: no data)."""
+    if not (filters.province or filters.kind or filters.module):
+        # Every region that was ever collected counts (a region terminated since still adopted then): the
+        # platform's daily totals, kept as regions are collected, one row per day.
+        rows = PlatformDay.objects.filter(
+            metric=metric.code, day__range=(filters.period.start, filters.period.end), regions__gt=0
+        ).values_list("day", "total", "regions")
+        mean = metric.aggregate == "mean"
+        by_day = {day: float(total / regions if mean else total) for day, total, regions in rows}
+        return [(day, by_day.get(day)) for day in filters.period.dates()]
     function = "AVG" if metric.aggregate == "mean" else "SUM"
     sql = (
         f"SELECT day, {function}(value) FROM {Snapshot._meta.db_table}"  # noqa: S608 (our names only)
-        " WHERE metric = %s AND day BETWEEN %s AND %s"
+        " WHERE metric = %s AND day BETWEEN %s AND %s AND region_id = ANY(%s) GROUP BY day"
     )
-    params: list[Any] = [metric.code, filters.period.start, filters.period.end]
-    if filters.province or filters.kind or filters.module:
-        # Unfiltered, every region that was ever collected counts (a region terminated since still adopted
-        # then), and the query needs no region condition, which on a year of 552 regions costs more than the
-        # rest of it.
-        sql += " AND region_id = ANY(%s)"
-        params.append(list(filtered_regions(filters).values_list("pk", flat=True)))
+    regions = list(filtered_regions(filters).values_list("pk", flat=True))
     with connection.cursor() as cursor:
-        cursor.execute(sql + " GROUP BY day", params)
+        cursor.execute(sql, [metric.code, filters.period.start, filters.period.end, regions])
         by_day = {day: (float(value) if value is not None else None) for day, value in cursor.fetchall()}
     return [(day, by_day.get(day)) for day in filters.period.dates()]
 

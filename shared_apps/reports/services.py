@@ -26,6 +26,7 @@ from shared_apps.reports.models import (
     CollectionOutcome,
     CollectionRun,
     PeriodFigure,
+    PlatformDay,
     ReportExport,
     Snapshot,
     UnitSnapshot,
@@ -69,16 +70,18 @@ def region_figures(*, schema_name: str, day: date) -> tuple[dict[str, float | No
         for source, path in sources_for(schema_name=schema_name, day=day).items():
             module = load_source(path)
             declared = [metric.code for metric in module.METRICS]
-            produced = module.collect(day=day)
+            # A source whose per-OPD figures come from the same queries gives both at once.
+            combined = getattr(module, "collect_with_units", None)
+            produced, per_unit = combined(day=day) if combined else (module.collect(day=day), None)
             unknown = set(produced) - set(declared)
             if unknown:
                 raise ValueError(f"{source}: collect() gave undeclared metrics {sorted(unknown)}")
             for code in declared:
                 values[code] = _number(source, code, produced.get(code))
-            by_unit = getattr(module, "collect_by_unit", None)
-            if by_unit is None:
-                continue
-            for unit_code, (unit_name, figures) in by_unit(day=day).items():
+            if per_unit is None:
+                by_unit = getattr(module, "collect_by_unit", None)
+                per_unit = by_unit(day=day) if by_unit else {}
+            for unit_code, (unit_name, figures) in per_unit.items():
                 for code, value in figures.items():
                     if code in values:
                         units[(code, str(unit_code)[:30])] = (str(unit_name)[:200], _number(source, code, value))
@@ -95,6 +98,11 @@ def snapshots_replace(
     unit_keys = list(units)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_LOCK_NAMESPACE, f"{region.pk}:{day}"])
+        cursor.execute(
+            f"SELECT metric, value FROM {snapshots} WHERE region_id = %s AND day = %s",  # noqa: S608
+            [region.pk, day],
+        )
+        _platform_days_shift(cursor, day=day, before=dict(cursor.fetchall()), after=values)
         cursor.execute(
             f"WITH gone AS (DELETE FROM {snapshots} WHERE region_id = %(region)s AND day = %(day)s"  # noqa: S608
             " AND metric <> ALL(%(codes)s::text[]))"
@@ -126,6 +134,54 @@ def snapshots_replace(
             },
         )
     return len(values)
+
+
+def _platform_days_shift(
+    cursor: Any, *, day: date, before: dict[str, float | None], after: dict[str, float | None]
+) -> None:
+    """Move the platform's totals of `day` by what one region's new figures change (PlatformDay). Rows are
+    written in metric order, so two regions' collections of the same day wait for each other, never deadlock."""
+    # (metric, old value, new value) where they differ; the difference is taken in SQL, in exact decimals.
+    shifts = [
+        (metric, before.get(metric), after.get(metric))
+        for metric in sorted(set(before) | set(after))
+        if before.get(metric) != after.get(metric)
+    ]
+    if not shifts:
+        return
+    table = PlatformDay._meta.db_table
+    cursor.execute(
+        f"INSERT INTO {table} (day, metric, total, regions)"  # noqa: S608 (our table name)
+        " SELECT %(day)s, s.metric, COALESCE(s.new::numeric(30, 10), 0) - COALESCE(s.old::numeric(30, 10), 0),"
+        " (s.new IS NOT NULL)::int - (s.old IS NOT NULL)::int"
+        " FROM unnest(%(metrics)s::text[], %(old)s::float8[], %(new)s::float8[]) AS s(metric, old, new)"
+        " ORDER BY s.metric"
+        f" ON CONFLICT (metric, day) DO UPDATE SET total = {table}.total + EXCLUDED.total,"
+        f" regions = {table}.regions + EXCLUDED.regions",
+        {
+            "day": day,
+            "metrics": [metric for metric, _old, _new in shifts],
+            "old": [old for _metric, old, _new in shifts],
+            "new": [new for _metric, _old, new in shifts],
+        },
+    )
+
+
+def platform_days_rebuild(*, days: tuple[date, date] | None = None) -> int:
+    """Recount PlatformDay from the snapshots (all days, or the inclusive range `days`): after loading
+    snapshots by other means (a restore, the benchmark) or removing a region's. Returns the rows written."""
+    table, snapshots = PlatformDay._meta.db_table, Snapshot._meta.db_table
+    where, params = ("WHERE day BETWEEN %s AND %s", list(days)) if days else ("", [])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")  # collections wait until the recount is in
+        cursor.execute(f"DELETE FROM {table} {where}", params)  # noqa: S608 (our names)
+        cursor.execute(
+            f"INSERT INTO {table} (day, metric, total, regions)"  # noqa: S608 (our names)
+            f" SELECT day, metric, COALESCE(SUM(value::numeric(30, 10)), 0), COUNT(value) FROM {snapshots}"
+            f" {where} GROUP BY day, metric",
+            params,
+        )
+        return cursor.rowcount
 
 
 def period_figures_refresh(*, region: Region) -> int:

@@ -10,13 +10,17 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from shared_apps.reports import selectors
 from shared_apps.reports.exports import csv_cell
-from shared_apps.reports.models import CollectionRun, ReportExport, Snapshot
+from shared_apps.reports.models import CollectionRun, PlatformDay, ReportExport, Snapshot
 from shared_apps.reports.periods import Period
-from shared_apps.reports.services import period_figures_refresh, report_export_render
+from shared_apps.reports.services import (
+    period_figures_refresh,
+    platform_days_rebuild,
+    report_export_render,
+    snapshots_replace,
+)
 from tenants.models import Region
 from tenants.selectors import platform_today
 from tests.integration.test_licensing import console, licensed, operator_api
@@ -29,13 +33,11 @@ def put(region: Region, metric: str, values: dict[int, float | None]) -> None:
     periods refreshed as collection does."""
     connection.set_schema_to_public()
     today = platform_today()
-    Snapshot.objects.bulk_create(
-        [
-            Snapshot(region=region, day=today - timedelta(days=ago), metric=metric, value=value,
-                     collected_at=timezone.now())
-            for ago, value in values.items()
-        ]
-    )  # fmt: skip
+    for ago, value in values.items():
+        day = today - timedelta(days=ago)
+        # Through the collection's own write, which replaces the day's set: the metrics already there stay.
+        stored = dict(Snapshot.objects.filter(region=region, day=day).values_list("metric", "value"))
+        snapshots_replace(region=region, day=day, values={**stored, metric: value}, units={})
     period_figures_refresh(region=region)
 
 
@@ -73,6 +75,37 @@ def test_periods_fold_events_states_and_durations_each_their_own_way(figures):
     assert series[platform_today()] == 52
     assert series[platform_today() - timedelta(days=2)] == 30
     assert series[platform_today() - timedelta(days=5)] is None
+
+
+def test_platform_daily_totals_follow_each_collection_and_match_a_recount(figures):
+    brebes, tegal = figures["brebes"], figures["tegal"]
+    today = platform_today()
+    hours = selectors.metric_catalogue()["eoffice.hours_to_first_disposition"]
+    signed = selectors.metric_catalogue()["eoffice.letters_signed"]
+    put(tegal, "eoffice.hours_to_first_disposition", {0: 3.3})
+    put(brebes, "eoffice.letters_signed", {0: 0.1})  # collected again: 5 -> 0.1
+    put(tegal, "eoffice.letters_signed", {0: 0.2})  # 1 -> 0.2
+    filters = selectors.Filters(period=selectors.default_period(7))
+    assert dict(selectors.platform_series(filters, signed))[today] == pytest.approx(0.3)
+    assert dict(selectors.platform_series(filters, hours))[today] == pytest.approx((2 + 3.3) / 2)  # a mean
+    # A metric no longer produced, or nothing to measure: the region leaves that day's total and count.
+    stored = dict(Snapshot.objects.filter(region=tegal, day=today).values_list("metric", "value"))
+    del stored["eoffice.letters_signed"]
+    snapshots_replace(region=tegal, day=today, values={**stored, "eoffice.hours_to_first_disposition": None}, units={})
+    assert dict(selectors.platform_series(filters, signed))[today] == pytest.approx(0.1)
+    assert dict(selectors.platform_series(filters, hours))[today] == 2
+    # The unfiltered chart (totals) and a filter covering every region (summed live) agree day by day.
+    everyone = selectors.Filters(period=filters.period, kind="kabupaten")
+    assert set(Region.objects.filter(status__in=selectors.PROVISIONED).values_list("kind", flat=True)) == {"kabupaten"}
+    for metric in selectors.metric_catalogue().values():
+        totals, live = selectors.platform_series(filters, metric), selectors.platform_series(everyone, metric)
+        assert [day for day, _v in totals] == [day for day, _v in live]
+        for (_day, kept_value), (_day2, live_value) in zip(totals, live, strict=True):
+            assert (kept_value is None) == (live_value is None), metric.code
+            assert kept_value is None or kept_value == pytest.approx(live_value), metric.code
+    kept = sorted(PlatformDay.objects.values_list("day", "metric", "total", "regions"))
+    platform_days_rebuild()
+    assert sorted(PlatformDay.objects.values_list("day", "metric", "total", "regions")) == kept
 
 
 @pytest.mark.parametrize("days", [7, 30, 90, 365])
