@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -25,6 +25,7 @@ from shared_apps.reports.catalogue import load_source, sources_for
 from shared_apps.reports.models import (
     CollectionOutcome,
     CollectionRun,
+    MonthFigure,
     PeriodFigure,
     PlatformDay,
     ReportExport,
@@ -133,7 +134,49 @@ def snapshots_replace(
                 "values": [units[key][1] for key in unit_keys],
             },
         )
+        _month_figures_refresh(cursor, region_id=region.pk, month=day.replace(day=1))
     return len(values)
+
+
+_MONTH_FIGURES_SELECT = (
+    "SELECT {region} AS region_id, {month} AS month, metric, COALESCE(SUM(value), 0) AS total,"
+    " COUNT(value) AS valued_days, MAX(day) FILTER (WHERE value IS NOT NULL) AS last_day,"
+    " (array_agg(value ORDER BY day DESC) FILTER (WHERE value IS NOT NULL))[1] AS last_value"
+)
+
+
+def _month_figures_refresh(cursor: Any, *, region_id: int, month: date) -> None:
+    """Recount one region's MonthFigure rows of `month` from its snapshots of that month (at most 31 days per
+    metric), dropping metrics the month no longer has."""
+    months, snapshots = MonthFigure._meta.db_table, Snapshot._meta.db_table
+    following = (month + timedelta(days=32)).replace(day=1)
+    select = _MONTH_FIGURES_SELECT.format(region="region_id", month="%(month)s::date")
+    cursor.execute(
+        f"WITH fresh AS ({select} FROM {snapshots}"  # noqa: S608 (our names)
+        " WHERE region_id = %(region)s AND day >= %(month)s AND day < %(following)s GROUP BY region_id, metric),"
+        f" gone AS (DELETE FROM {months} WHERE region_id = %(region)s AND month = %(month)s"
+        " AND metric NOT IN (SELECT metric FROM fresh))"
+        f" INSERT INTO {months} (region_id, month, metric, total, valued_days, last_day, last_value)"
+        " SELECT region_id, month, metric, total, valued_days, last_day, last_value FROM fresh"
+        " ON CONFLICT (region_id, month, metric) DO UPDATE SET total = EXCLUDED.total,"
+        " valued_days = EXCLUDED.valued_days, last_day = EXCLUDED.last_day, last_value = EXCLUDED.last_value",
+        {"region": region_id, "month": month, "following": following},
+    )
+
+
+def month_figures_rebuild() -> int:
+    """Recount every MonthFigure row from the snapshots: after loading snapshots by other means (a restore,
+    the benchmark). Collection keeps them itself. Returns the rows written."""
+    months, snapshots = MonthFigure._meta.db_table, Snapshot._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {months} IN EXCLUSIVE MODE")
+        cursor.execute(f"DELETE FROM {months}")  # noqa: S608 (our name)
+        select = _MONTH_FIGURES_SELECT.format(region="region_id", month="date_trunc('month', day)::date")
+        cursor.execute(
+            f"INSERT INTO {months} (region_id, month, metric, total, valued_days, last_day, last_value)"
+            f" {select} FROM {snapshots} GROUP BY region_id, date_trunc('month', day), metric"
+        )
+        return cursor.rowcount
 
 
 def _platform_days_shift(

@@ -13,9 +13,10 @@ from django.db import connection
 
 from shared_apps.reports import selectors
 from shared_apps.reports.exports import csv_cell
-from shared_apps.reports.models import CollectionRun, PlatformDay, ReportExport, Snapshot
+from shared_apps.reports.models import CollectionRun, MonthFigure, PlatformDay, ReportExport, Snapshot
 from shared_apps.reports.periods import Period
 from shared_apps.reports.services import (
+    month_figures_rebuild,
     period_figures_refresh,
     platform_days_rebuild,
     report_export_render,
@@ -106,6 +107,60 @@ def test_platform_daily_totals_follow_each_collection_and_match_a_recount(figure
     kept = sorted(PlatformDay.objects.values_list("day", "metric", "total", "regions"))
     platform_days_rebuild()
     assert sorted(PlatformDay.objects.values_list("day", "metric", "total", "regions")) == kept
+
+
+FOLDED = ("eoffice.letters_signed", "workspace.active_users_7d", "eoffice.hours_to_first_disposition")
+
+
+def _days_fold(period: Period, region: Region, metric: str) -> float | None:
+    """The period's value folded from the region's daily snapshots alone, in Python (the reference)."""
+    rows = Snapshot.objects.filter(
+        region=region, metric=metric, day__range=(period.start, period.end), value__isnull=False
+    ).order_by("day")
+    return selectors.fold_points(selectors.metric_catalogue()[metric], [row.value for row in rows])
+
+
+@pytest.mark.parametrize(
+    ("back", "length"), [(0, 3), (10, 25), (40, 45), (20, 75), (31, 200), (0, 365), (60, 400), (0, 731)]
+)
+def test_custom_periods_fold_exactly_like_the_days_they_cover(figures, back, length):
+    """Whole calendar months are read from the monthly figures and the rest from the days: whatever the
+    period's edges, the result is what folding its days gives (events summed, states last, hours averaged)."""
+    brebes, tegal = figures["brebes"], figures["tegal"]
+    today = platform_today()
+    for offset, region in enumerate((brebes, tegal)):
+        for ago in range(0, 740, 3):
+            day = today - timedelta(days=ago)
+            stored = dict(Snapshot.objects.filter(region=region, day=day).values_list("metric", "value"))
+            fresh = {metric: None if (ago + offset) % 7 == 0 else 1.5 + (ago * (i + 2) + offset) % 11
+                     for i, metric in enumerate(FOLDED)}  # fmt: skip
+            snapshots_replace(region=region, day=day, values={**stored, **fresh}, units={})
+    end = today - timedelta(days=back)
+    period = Period(end - timedelta(days=length - 1), end)
+    infos = [selectors.metric_catalogue()[metric] for metric in FOLDED]
+    folded = selectors._fold(period, infos, None)
+    for region in (brebes, tegal):
+        for metric in FOLDED:
+            expected = _days_fold(period, region, metric)
+            got = folded.get((region.pk, metric))
+            assert (got is None) == (expected is None), (region.slug, metric)
+            assert got is None or got == pytest.approx(expected), (region.slug, metric)
+    # Collected again, a day inside a whole month moves that month's figure with it.
+    whole = selectors._whole_months(period)
+    if whole:
+        day = whole[0] + timedelta(days=3)
+        stored = dict(Snapshot.objects.filter(region=brebes, day=day).values_list("metric", "value"))
+        snapshots_replace(region=brebes, day=day, values={**stored, "eoffice.letters_signed": 1000.0}, units={})
+        folded = selectors._fold(period, infos, [brebes.pk])
+        assert folded[(brebes.pk, "eoffice.letters_signed")] == pytest.approx(
+            _days_fold(period, brebes, "eoffice.letters_signed")
+        )
+    kept = sorted(MonthFigure.objects.values_list("region_id", "month", "metric", "total", "valued_days", "last_day"))
+    month_figures_rebuild()
+    assert (
+        sorted(MonthFigure.objects.values_list("region_id", "month", "metric", "total", "valued_days", "last_day"))
+        == kept
+    )  # halves and whole numbers: exact in floating point, whatever the order of summing
 
 
 @pytest.mark.parametrize("days", [7, 30, 90, 365])
