@@ -210,6 +210,21 @@ def _platform_days_shift(
     )
 
 
+def platform_days_forget_region(*, region: Region) -> None:
+    """Take a region's snapshots out of the platform's daily totals, as its row is deleted (its snapshots go
+    with it). Regions are not deleted in use (terminated ones keep their row and still count); this keeps the
+    totals true when a developer or a test removes a scratch region."""
+    table, snapshots = PlatformDay._meta.db_table, Snapshot._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS p SET total = p.total - s.total, regions = p.regions - s.regions"  # noqa: S608
+            " FROM (SELECT day, metric, COALESCE(SUM(value::numeric(30, 10)), 0) AS total, COUNT(value) AS regions"
+            f" FROM {snapshots} WHERE region_id = %s GROUP BY day, metric) AS s"
+            " WHERE p.day = s.day AND p.metric = s.metric",
+            [region.pk],
+        )
+
+
 def platform_days_rebuild(*, days: tuple[date, date] | None = None) -> int:
     """Recount PlatformDay from the snapshots (all days, or the inclusive range `days`): after loading
     snapshots by other means (a restore, the benchmark) or removing a region's. Returns the rows written."""

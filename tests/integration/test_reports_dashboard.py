@@ -107,6 +107,17 @@ def test_platform_daily_totals_follow_each_collection_and_match_a_recount(figure
     kept = sorted(PlatformDay.objects.values_list("day", "metric", "total", "regions"))
     platform_days_rebuild()
     assert sorted(PlatformDay.objects.values_list("day", "metric", "total", "regions")) == kept
+    # A scratch region deleted with its snapshots leaves the totals as a recount would.
+    scratch = scratch_region("scratch-1", "33.01")
+    put(scratch, "eoffice.letters_signed", {0: 7, 1: 3})
+    assert dict(selectors.platform_series(filters, signed))[today] == pytest.approx(7.1)
+    scratch.delete()
+    assert dict(selectors.platform_series(filters, signed))[today] == pytest.approx(0.1)
+    kept = sorted(
+        (d, m, t, r) for d, m, t, r in PlatformDay.objects.values_list("day", "metric", "total", "regions") if r
+    )
+    platform_days_rebuild()
+    assert sorted(PlatformDay.objects.values_list("day", "metric", "total", "regions")) == kept
 
 
 FOLDED = ("eoffice.letters_signed", "workspace.active_users_7d", "eoffice.hours_to_first_disposition")
