@@ -87,6 +87,7 @@ def _session_lock(key: int, *, wait: bool) -> Iterator[bool]:
     goes with it, so a redelivered task can take over.
     """
     lock_conn = connections.create_connection(DEFAULT_DB_ALIAS)
+    acquired = False
     try:
         with lock_conn.cursor() as cursor:
             if wait:
@@ -97,7 +98,14 @@ def _session_lock(key: int, *, wait: bool) -> Iterator[bool]:
                 acquired = bool(cursor.fetchone()[0])
         yield acquired
     finally:
-        lock_conn.close()
+        try:
+            if acquired:
+                # Released here, not by closing: the server ends a closed session a moment later, and a retry
+                # asked for in that moment would find the lock still held and leave its job queued.
+                with lock_conn.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, key])
+        finally:
+            lock_conn.close()
 
 
 def provisioning_uses_template() -> bool:

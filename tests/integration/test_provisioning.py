@@ -539,3 +539,17 @@ def test_issuing_a_new_link_retires_the_old_one(seed):
     browser = Client(HTTP_HOST="brebes.localhost")
     assert browser.get(f"/aktivasi/{first}/").status_code == 404
     assert browser.get(f"/aktivasi/{second}/").status_code == 200
+
+
+def test_a_provisioning_lock_is_free_as_soon_as_its_holder_is_done(scratch):
+    """A retry right after a failed run must find the region's lock free (else its job would stay queued):
+    the lock is released, not left to the server to drop when it notices the closed session."""
+    from tenants.services.provisioning import _LOCK_NAMESPACE, _session_lock
+
+    for key in range(900_001, 900_051):
+        with _session_lock(key, wait=False) as held:
+            assert held
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_NAMESPACE, key])
+            assert cursor.fetchone()[0], f"lock {key} still held after its holder finished"
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, key])
