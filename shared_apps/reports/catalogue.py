@@ -8,7 +8,8 @@ A metrics file may also define, beyond the contract in tenant_apps/base.py:
 - `AGGREGATE = {code: "sum" | "last" | "mean"}` — how a period folds daily values. Without it, counts are
   summed (events of the day), percentages take the last day (a state) and hours are averaged over days;
   a count that is a state (accounts, overdue items) says "last".
-- `collect_by_unit(*, day) -> {unit_code: (unit_name, {code: value})}` for the metrics it can split by OPD.
+- `collect_by_unit(*, day) -> {unit_code: (unit_name, {code: value})}` for the metrics it can split by OPD,
+  or `collect_with_units(*, day) -> (values, by_unit)` when the same queries give both (e-Office).
 """
 
 from __future__ import annotations

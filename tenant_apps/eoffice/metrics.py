@@ -189,12 +189,9 @@ def collect_with_units(*, day: date) -> tuple[dict[str, float | None], dict[str,
 
 
 def collect(*, day: date) -> dict[str, float | None]:
+    """The contract's entry point; collection itself calls collect_with_units, which gives the per-OPD
+    figures from the same queries (a separate collect_by_unit would run them all a second time)."""
     return collect_with_units(day=day)[0]
-
-
-def collect_by_unit(*, day: date) -> dict[str, tuple[str, dict[str, float | None]]]:
-    """The BY_UNIT figures per OPD: {opd code: (opd name, {metric: value})}; OPDs with nothing are left out."""
-    return collect_with_units(day=day)[1]
 
 
 def _opd_of() -> dict[int, tuple[str, str]]:
