@@ -7,21 +7,16 @@ started by the tests see them too.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "rahasia-uji-2026"
+from tests.fixtures.processes import PASSWORD
+
+# Fixtures that several test modules share, defined in tests/fixtures (test modules never import each other).
+pytest_plugins = ["tests.fixtures.eoffice", "tests.fixtures.ekinerja"]
 
 
 @dataclass(frozen=True)
@@ -29,43 +24,6 @@ class Seed:
     brebes_schema: str = "brebes"
     tegal_schema: str = "tegal"
     password: str = PASSWORD
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 30.0, proc: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"process exited with {proc.returncode} before port {port} opened")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise TimeoutError(f"nothing listens on port {port} after {timeout}s")
-
-
-def process_env(**extra: str) -> dict[str, str]:
-    """Environment for a server or worker process that must share this run's test database."""
-    db = connection.settings_dict
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "mitra.settings.test",
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "platform")]),
-        }
-    )
-    env.update(extra)
-    return env
-
-
-def bin_path(name: str) -> str:
-    return str(Path(sys.executable).parent / name)
 
 
 @pytest.fixture(scope="session")
@@ -171,71 +129,3 @@ def committed_db(django_db_setup, django_db_blocker) -> Iterator[None]:
     with django_db_blocker.unblock():
         yield
         connection.set_schema_to_public()
-
-
-def drop_region(slug: str) -> None:
-    from tenants.models import Region
-
-    connection.set_schema_to_public()
-    for region in Region.objects.filter(slug=slug):
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP SCHEMA IF EXISTS "{region.schema_name}" CASCADE')
-        region.domains.all().delete()
-        region.delete(force_drop=False)
-
-
-WORKER_OPTIONS = ["--pool=solo", "--concurrency=1", "--without-heartbeat", "--without-gossip", "--without-mingle"]
-
-
-@contextmanager
-def celery_worker(
-    queue: str,
-    *,
-    launcher: list[str] | None = None,
-    env: dict[str, str] | None = None,
-    log_path: Path | None = None,
-    route_here: bool = True,
-    options: list[str] | None = None,
-) -> Iterator[subprocess.Popen]:
-    """A real Celery worker process on this run's test database, consuming only `queue`.
-
-    A queue of its own means another run's worker on this machine never takes our tasks. `launcher` replaces
-    `celery -A mitra worker` (e.g. a Python snippet that initialises Sentry first); `route_here` sends this
-    process's tasks to the queue while the worker runs.
-    """
-    from mitra.celery_app import app
-
-    command = [
-        *(launcher or [bin_path("celery"), "-A", "mitra", "worker"]),
-        *(WORKER_OPTIONS if options is None else options),
-        "-Q",
-        queue,
-        "--loglevel=INFO",
-        "-n",
-        f"{queue}@%h",
-    ]
-    log = log_path.open("w") if log_path else subprocess.DEVNULL
-    proc = subprocess.Popen(
-        command, cwd=REPO_ROOT, env=process_env(**(env or {})), stdout=log, stderr=subprocess.STDOUT
-    )
-    if route_here:
-        app.conf.task_default_queue = queue
-    try:
-        replies: list = []
-        for _ in range(60):
-            replies = app.control.ping(destination=[f"{queue}@{os.uname().nodename}"], timeout=0.5)
-            if replies or proc.poll() is not None:
-                break
-        details = log_path.read_text() if log_path else ""
-        assert replies, f"worker did not answer ping ({proc.poll()=}):\n{details}"
-        yield proc
-    finally:
-        app.conf.task_default_queue = "celery"
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        if log_path:
-            log.close()  # type: ignore[union-attr]

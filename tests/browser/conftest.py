@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, bin_path, celery_worker, free_port, process_env, wait_for_port
+from tests.fixtures.processes import (
+    ARTIFACTS,
+    REPO_ROOT,
+    bin_path,
+    celery_worker,
+    free_port,
+    process_env,
+    wait_for_port,
+)
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls our fixtures make are still
 # synchronous and safe here.
@@ -29,7 +37,6 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
-ARTIFACTS = REPO_ROOT / "test-artifacts"
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,9 @@ from tenant_apps.org.models import ActingAssignment, Employee, Position, Unit
 from tenant_apps.org.roles import Role
 from tenant_apps.org.selectors import org_today
 from tenant_apps.org.services import account_upsert
-from tests.integration.test_ekinerja_skp import approved
-from tests.integration.test_licensing import licensed
-from tests.integration.test_org import build_org
+from tests.fixtures.control import licensed
+from tests.fixtures.ekinerja import approved
+from tests.fixtures.org import build_org
 
 pytestmark = [pytest.mark.browser]
 

@@ -29,8 +29,8 @@ from tenant_apps.org.models import Employee, Position, Unit
 from tenant_apps.org.roles import Role
 from tenant_apps.org.services import account_upsert
 from tenant_apps.workspace.models import Notification
-from tests.integration.test_licensing import licensed
-from tests.integration.test_org import Org, build_org
+from tests.fixtures.control import licensed
+from tests.fixtures.org import Org, build_org
 
 pytestmark = [pytest.mark.browser]
 

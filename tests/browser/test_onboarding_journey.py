@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS
+from tests.fixtures.processes import ARTIFACTS
 
 pytestmark = [pytest.mark.browser]
 
@@ -61,7 +61,7 @@ def _wait_for_jobs_to_end(slug: str, timeout: float = 60.0) -> None:
 def kota_tegal(committed_db) -> Iterator[str]:
     """Kota Tegal does not exist before the test and is gone after it (schema, domain, MoU, licence, jobs),
     also when the test fails halfway."""
-    from tests.conftest import drop_region
+    from tests.fixtures.processes import drop_region
 
     drop_region(SLUG)
     yield SLUG

@@ -15,7 +15,7 @@ from django_tenants.utils import schema_context
 from shared_apps.licensing.models import Licence
 from shared_apps.onboarding.models import Agreement
 from tenant_apps.org.models import Employee, ImportBatch, Position, Unit
-from tests.integration.test_licensing import licensed
+from tests.fixtures.control import licensed
 
 pytestmark = [pytest.mark.browser]
 

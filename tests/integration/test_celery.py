@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context
 
 from mitra.celery_app import app
 from tenants.tasks import RegionRequiredError, region_self_check
-from tests.conftest import REPO_ROOT, bin_path, celery_worker, process_env
+from tests.fixtures.processes import REPO_ROOT, bin_path, celery_worker, process_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

@@ -32,10 +32,10 @@ from tenant_apps.org.models import ActingAssignment
 from tenant_apps.org.roles import Role
 from tenant_apps.org.selectors import org_today
 from tenant_apps.org.services import account_upsert
-from tests.integration.test_ekinerja_skp import Team, approved, build_team
-from tests.integration.test_eoffice_incoming import PDF, media  # noqa: F401 (fixture)
-from tests.integration.test_licensing import licensed
-from tests.integration.test_org import api, build_org, login
+from tests.fixtures.control import licensed
+from tests.fixtures.ekinerja import Team, approved, build_team
+from tests.fixtures.eoffice import PDF
+from tests.fixtures.org import api, build_org, login
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -43,7 +43,7 @@ Status = ActivityEntry.Status
 
 
 @pytest.fixture
-def team(seed, media) -> Team:  # noqa: F811
+def team(seed, media) -> Team:
     team = build_team(seed)
     with schema_context("brebes"):
         catalogue_upsert(user=team.kadis, code="rapat", name="Mengikuti rapat koordinasi", standard_minutes=90)
@@ -127,7 +127,7 @@ def test_through_the_api_a_staff_member_logs_from_the_catalogue_with_a_file_and_
         ({"rhk": "colleague"}, "rhk_not_own"),
     ],
 )
-def test_bad_entries_are_refused_with_a_stable_code_and_nothing_is_stored(team, media, changes, code):  # noqa: F811
+def test_bad_entries_are_refused_with_a_stable_code_and_nothing_is_stored(team, media, changes, code):
     with schema_context("brebes"):
         today = org_today()
         colleague = approved(team.analyst2, team.plt, team.year).rhks.get().pk

@@ -21,9 +21,9 @@ from tenant_apps.ekinerja.models import Appraisal, EkinerjaSettings, Skp
 from tenant_apps.ekinerja.reports import fill_rate
 from tenant_apps.ekinerja.skp_services import skp_submit
 from tenant_apps.org.selectors import org_today
-from tests.integration.test_ekinerja_skp import Team, approved, build_team, planned
-from tests.integration.test_licensing import licensed
-from tests.integration.test_org import api, build_org, login
+from tests.fixtures.control import licensed
+from tests.fixtures.ekinerja import Team, approved, build_team, planned
+from tests.fixtures.org import api, build_org, login
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

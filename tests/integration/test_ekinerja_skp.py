@@ -5,9 +5,6 @@ superior's RHK (tree, subordinates without SKP), and the attacker region (Tegal)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
-
 import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
@@ -30,76 +27,12 @@ from tenant_apps.ekinerja.transitions import (
     transition,
 )
 from tenant_apps.org.models import ActingAssignment, Employee
-from tenant_apps.org.roles import Role
 from tenant_apps.org.selectors import org_today
-from tenant_apps.org.services import account_upsert
-from tests.integration.test_licensing import licensed
-from tests.integration.test_org import Org, api, build_org, login
+from tests.fixtures.control import licensed
+from tests.fixtures.ekinerja import Team, approved, planned
+from tests.fixtures.org import api, build_org, login
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
-
-
-@dataclass
-class Team:
-    """Kepala Dinas (kadis) → Kepala Bidang (kabid) → Kepala Seksi (vacant, Plt.: plt) → two analysts."""
-
-    org: Org
-    kadis: object
-    kabid: object
-    plt: object
-    analyst: object
-    analyst2: object
-    year: int
-
-
-def build_team(seed, *, modules: tuple[str, ...] = ("eoffice", "ekinerja")) -> Team:
-    licensed("brebes", list(modules))
-    with schema_context("brebes"):
-        org = build_org()
-        accounts = {}
-        for username, employee, role in (
-            ("kadis", org.kadis, Role.LEADER),
-            ("kabid", org.kabid, Role.STAFF),
-            ("plt", org.spare, Role.STAFF),
-            ("analis", org.analysts[0], Role.STAFF),
-            ("analis2", org.analysts[1], Role.STAFF),
-        ):
-            accounts[username] = account_upsert(
-                username=username, password=seed.password, full_name=employee.name, roles=[role], actor="t"
-            )
-            Employee.objects.filter(pk=employee.pk).update(account=accounts[username])
-        ActingAssignment.objects.create(
-            employee=org.spare,
-            position=org.section_head,
-            kind=ActingAssignment.Kind.PLT,
-            start=org_today() - timedelta(days=30),
-            created_by="t",
-        )
-        year = org_today().year
-    connection.set_schema_to_public()
-    return Team(
-        org, accounts["kadis"], accounts["kabid"], accounts["plt"], accounts["analis"], accounts["analis2"], year
-    )
-
-
-@pytest.fixture
-def team(seed) -> Team:
-    return build_team(seed)
-
-
-def planned(user, year: int, *, parent: Rhk | None = None, rhks: int = 1) -> Skp:
-    """An SKP with `rhks` main RHK, each with a quantity indicator (in the current schema)."""
-    skp = skp_create(user=user, year=year, approach=Skp.Approach.QUANTITATIVE)
-    for n in range(rhks):
-        rhk = rhk_add(user=user, skp=skp, kind=Rhk.Kind.MAIN, text=f"Layanan informasi publik {n + 1}", parent=parent)
-        indicator_add(user=user, rhk=rhk, aspect="kuantitas", text="Jumlah konten", target="12 konten")
-    return skp
-
-
-def approved(user, appraiser, year: int, **kwargs) -> Skp:
-    skp = planned(user, year, **kwargs)
-    skp_submit(user=user, skp=skp)
-    return skp_approve(user=appraiser, skp=skp)
 
 
 # --- the appraiser comes from the organisation -------------------------------------------------------------

@@ -19,7 +19,7 @@ import environ
 import psycopg2
 import pytest
 
-from tests.conftest import REPO_ROOT, bin_path, free_port
+from tests.fixtures.processes import REPO_ROOT, bin_path, free_port
 
 pytestmark = pytest.mark.integration
 

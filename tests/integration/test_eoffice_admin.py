@@ -14,10 +14,9 @@ from tenant_apps.eoffice.models import DispositionInstruction, IssuedNumber
 from tenant_apps.eoffice.selectors import instruction_list
 from tenant_apps.eoffice.services import letter_number_issue
 from tenant_apps.org.selectors import org_today
-from tests.integration.test_eoffice_disposition import incoming_letter
-from tests.integration.test_eoffice_incoming import media, office  # noqa: F401 (fixtures)
-from tests.integration.test_licensing import licensed
-from tests.integration.test_org import api, login
+from tests.fixtures.control import licensed
+from tests.fixtures.eoffice import incoming_letter
+from tests.fixtures.org import api, login
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -30,7 +29,7 @@ def brebes_instruction(code: str) -> DispositionInstruction:
 # --- instructions ----------------------------------------------------------------------------------------------
 
 
-def test_the_admin_adds_renames_and_retires_an_instruction_on_the_web(seed, office):  # noqa: F811
+def test_the_admin_adds_renames_and_retires_an_instruction_on_the_web(seed, office):
     admin = login(seed)
     page = admin.get("/eoffice/pengaturan/instruksi/")
     assert page.status_code == 200
@@ -56,7 +55,7 @@ def test_the_admin_adds_renames_and_retires_an_instruction_on_the_web(seed, offi
     assert actions == ["eoffice.instruction.create", "eoffice.instruction.update"]
 
 
-def test_bad_instructions_are_refused_in_indonesian_on_the_form(seed, office):  # noqa: F811
+def test_bad_instructions_are_refused_in_indonesian_on_the_form(seed, office):
     admin = login(seed)
     for data, words in (
         ({"code": "Tindak Lanjut!", "label": "x", "order": 0}, "huruf kecil"),
@@ -70,7 +69,7 @@ def test_bad_instructions_are_refused_in_indonesian_on_the_form(seed, office):  
         assert not DispositionInstruction.objects.filter(code="baru").exists()
 
 
-def test_the_api_refuses_with_stable_codes_and_keeps_one_instruction_active(seed, office):  # noqa: F811
+def test_the_api_refuses_with_stable_codes_and_keeps_one_instruction_active(seed, office):
     client = api()
     assert client.post("/api/v1/eoffice/instructions/", {"code": "a b", "label": "x"}).json()["error"]["code"] == (
         "code_invalid"
@@ -88,7 +87,7 @@ def test_the_api_refuses_with_stable_codes_and_keeps_one_instruction_active(seed
         assert client.put(f"/api/v1/eoffice/instructions/{bad}/", last).status_code == 404
 
 
-def test_staff_and_records_officers_cannot_change_instructions(seed, office):  # noqa: F811
+def test_staff_and_records_officers_cannot_change_instructions(seed, office):
     target = brebes_instruction("pelajari")
     assert login(seed, username="tu").get("/eoffice/pengaturan/instruksi/").status_code == 403
     response = api(username="tu").put(
@@ -98,7 +97,7 @@ def test_staff_and_records_officers_cannot_change_instructions(seed, office):  #
     assert brebes_instruction("pelajari").label == target.label
 
 
-def test_tegal_admin_changes_only_tegal_instructions_even_with_a_brebes_id(seed, office):  # noqa: F811
+def test_tegal_admin_changes_only_tegal_instructions_even_with_a_brebes_id(seed, office):
     licensed("tegal", ["eoffice"])
     target = brebes_instruction("pelajari")
     response = api("tegal").put(
@@ -112,7 +111,7 @@ def test_tegal_admin_changes_only_tegal_instructions_even_with_a_brebes_id(seed,
 # --- the number register ---------------------------------------------------------------------------------------
 
 
-def test_a_records_officer_reserves_a_number_from_the_same_sequence_and_cancels_it(seed, office):  # noqa: F811
+def test_a_records_officer_reserves_a_number_from_the_same_sequence_and_cancels_it(seed, office):
     officer = login(seed, username="tu")
     unit = office.org.opd
     response = officer.post("/eoffice/nomor/", {"unit": unit.pk, "classification_code": "000.1", "note": "SK manual"})
@@ -140,7 +139,7 @@ def test_a_records_officer_reserves_a_number_from_the_same_sequence_and_cancels_
     assert [n["number"] for n in cancelled] == [reserved.number]
 
 
-def test_numbers_in_use_cannot_be_cancelled(seed, office):  # noqa: F811
+def test_numbers_in_use_cannot_be_cancelled(seed, office):
     with schema_context("brebes"):
         agenda = incoming_letter(office).agenda
         signed = letter_number_issue(
@@ -154,7 +153,7 @@ def test_numbers_in_use_cannot_be_cancelled(seed, office):  # noqa: F811
         assert not IssuedNumber.objects.filter(cancelled=True).exists()
 
 
-def test_bad_reservations_are_refused_per_field_and_take_no_number(seed, office):  # noqa: F811
+def test_bad_reservations_are_refused_per_field_and_take_no_number(seed, office):
     client = api(username="tu")
     for data, field in (
         ({"unit": office.org.opd.pk, "classification_code": "bukan kode", "note": "x"}, "classification_code"),
@@ -171,7 +170,7 @@ def test_bad_reservations_are_refused_per_field_and_take_no_number(seed, office)
         assert not IssuedNumber.objects.exists()
 
 
-def test_staff_cannot_see_the_register_and_tegal_cannot_cancel_a_brebes_number(seed, office):  # noqa: F811
+def test_staff_cannot_see_the_register_and_tegal_cannot_cancel_a_brebes_number(seed, office):
     with schema_context("brebes"):
         issued = letter_number_issue(unit=office.org.opd, classification_code="000.1", year=org_today().year, actor="t")
     assert login(seed, username="plt").get("/eoffice/nomor/").status_code == 403
@@ -185,7 +184,7 @@ def test_staff_cannot_see_the_register_and_tegal_cannot_cancel_a_brebes_number(s
         assert not issued.cancelled
 
 
-def test_the_register_reads_the_same_number_of_queries_for_5_or_45_numbers(seed, office):  # noqa: F811
+def test_the_register_reads_the_same_number_of_queries_for_5_or_45_numbers(seed, office):
     officer = login(seed, username="tu")
 
     def queries_after_issuing(count: int) -> int:

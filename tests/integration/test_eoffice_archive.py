@@ -41,9 +41,9 @@ from tenant_apps.eoffice.services import incoming_letter_register
 from tenant_apps.org.roles import Role
 from tenant_apps.org.selectors import org_today
 from tenant_apps.org.services import account_upsert
-from tests.integration.test_eoffice_incoming import Office, media, office  # noqa: F401 (fixtures)
-from tests.integration.test_licensing import licensed
-from tests.integration.test_org import api, login
+from tests.fixtures.control import licensed
+from tests.fixtures.eoffice import Office
+from tests.fixtures.org import api, login
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -53,7 +53,7 @@ QUERIES_MAX = 30
 
 
 def register(
-    office: Office,  # noqa: F811 (a helper's parameter, not the fixture)
+    office: Office,
     subject: str,
     *,
     sender: str = "Kementerian Dalam Negeri",
@@ -74,7 +74,7 @@ def register(
 
 
 def signed_letter(
-    office: Office,  # noqa: F811 (a helper's parameter, not the fixture)
+    office: Office,
     subject: str,
     *,
     code: str = "000.1.2",
@@ -107,7 +107,7 @@ def pass_retention(dossier: Dossier, *, days_ago: int = 1) -> None:
 # --- classification codes ------------------------------------------------------------------------------------
 
 
-def test_the_seeded_codes_form_a_tree_by_prefix_with_a_schedule(seed, office):  # noqa: F811
+def test_the_seeded_codes_form_a_tree_by_prefix_with_a_schedule(seed, office):
     with schema_context("brebes"):
         codes = {c.code: c for c in ClassificationCode.objects.select_related("parent")}
         for top in ("000", "100", "400", "500", "800", "900"):
@@ -122,7 +122,7 @@ def test_the_seeded_codes_form_a_tree_by_prefix_with_a_schedule(seed, office):  
         assert classification_for_code("999.1") is None
 
 
-def test_a_new_code_takes_its_parent_and_adopts_codes_below_it(seed, office):  # noqa: F811
+def test_a_new_code_takes_its_parent_and_adopts_codes_below_it(seed, office):
     with schema_context("brebes"):
         admin = get_user_model().objects.get(username="admin")
         deep = classification_code_create(
@@ -151,7 +151,7 @@ def test_a_new_code_takes_its_parent_and_adopts_codes_below_it(seed, office):  #
 # --- filing, retention, disposal -----------------------------------------------------------------------------
 
 
-def test_signing_files_the_letter_into_its_classification_dossier(seed, office):  # noqa: F811
+def test_signing_files_the_letter_into_its_classification_dossier(seed, office):
     with schema_context("brebes"):
         letter = signed_letter(office, "Undangan rapat koordinasi SPBE")
         item = DossierItem.objects.select_related("dossier__classification", "dossier__unit").get(outgoing=letter)
@@ -166,7 +166,7 @@ def test_signing_files_the_letter_into_its_classification_dossier(seed, office):
         assert DossierItem.objects.get(outgoing=other).dossier_id == item.dossier_id
 
 
-def test_the_records_officer_files_an_incoming_letter_once_into_an_open_dossier(seed, office):  # noqa: F811
+def test_the_records_officer_files_an_incoming_letter_once_into_an_open_dossier(seed, office):
     with schema_context("brebes"):
         letter = register(office, "Permohonan data kepegawaian")
         item = incoming_letter_file(user=office.officer, letter=letter, classification=code("800.1"))
@@ -184,7 +184,7 @@ def test_the_records_officer_files_an_incoming_letter_once_into_an_open_dossier(
         assert exc.value.code == "dossier_closed"
 
 
-def test_closing_fixes_retention_from_the_schedule_of_that_day(seed, office):  # noqa: F811
+def test_closing_fixes_retention_from_the_schedule_of_that_day(seed, office):
     with schema_context("brebes"):
         letter = register(office, "Laporan keuangan")
         dossier = incoming_letter_file(user=office.officer, letter=letter, classification=code("900.1")).dossier
@@ -201,7 +201,7 @@ def test_closing_fixes_retention_from_the_schedule_of_that_day(seed, office):  #
         assert years_after(date(2024, 2, 29), 1) == date(2025, 2, 28)
 
 
-def test_nothing_is_disposed_before_retention_ends_and_after_it_a_record_is_kept(seed, office):  # noqa: F811
+def test_nothing_is_disposed_before_retention_ends_and_after_it_a_record_is_kept(seed, office):
     with schema_context("brebes"):
         letter = register(office, "Undangan upacara")
         item = incoming_letter_file(user=office.officer, letter=letter, classification=code("005"))
@@ -241,7 +241,7 @@ def test_nothing_is_disposed_before_retention_ends_and_after_it_a_record_is_kept
             dossier_dispose(user=office.officer, dossier=dossier, reference="BA/2", reason="lagi")
 
 
-def test_a_single_letter_is_disposed_after_retention_and_a_permanent_dossier_is_handed_over(seed, office):  # noqa: F811
+def test_a_single_letter_is_disposed_after_retention_and_a_permanent_dossier_is_handed_over(seed, office):
     with schema_context("brebes"):
         ClassificationCode.objects.filter(code="100").update(final_disposition="permanen")
         keep = incoming_letter_file(user=office.officer, letter=register(office, "Perda"), classification=code("100"))
@@ -272,7 +272,7 @@ def test_a_single_letter_is_disposed_after_retention_and_a_permanent_dossier_is_
         assert ArchiveDisposal.objects.get(item=one).kind == "musnah"
 
 
-def test_the_database_refuses_deleting_a_dossier_or_filing_before_retention(seed, office):  # noqa: F811
+def test_the_database_refuses_deleting_a_dossier_or_filing_before_retention(seed, office):
     with schema_context("brebes"):
         item = incoming_letter_file(user=office.officer, letter=register(office, "Arsip"), classification=code("000"))
         for statement, pk in (
@@ -293,7 +293,7 @@ def test_the_database_refuses_deleting_a_dossier_or_filing_before_retention(seed
             transaction.savepoint_rollback(sid)
 
 
-def test_every_forbidden_dossier_transition_is_refused(seed, office):  # noqa: F811
+def test_every_forbidden_dossier_transition_is_refused(seed, office):
     with schema_context("brebes"):
         item = incoming_letter_file(user=office.officer, letter=register(office, "Uji"), classification=code("000"))
         dossier = item.dossier
@@ -313,7 +313,7 @@ def test_every_forbidden_dossier_transition_is_refused(seed, office):  # noqa: F
         assert dossier.retention_until is None
 
 
-def test_a_code_in_use_cannot_be_deleted(seed, office):  # noqa: F811
+def test_a_code_in_use_cannot_be_deleted(seed, office):
     with schema_context("brebes"):
         admin = get_user_model().objects.get(username="admin")
         incoming_letter_file(user=office.officer, letter=register(office, "Uji"), classification=code("400"))
@@ -334,7 +334,7 @@ def hits(user, **filters) -> list[tuple[str, int]]:
     return [(kind, pk) for kind, pk, _day in archive_search(user=user, filters=search_filters(**filters))]
 
 
-def test_search_finds_by_subject_number_sender_and_body_with_prefixes(seed, office):  # noqa: F811
+def test_search_finds_by_subject_number_sender_and_body_with_prefixes(seed, office):
     with schema_context("brebes"):
         a = register(office, "Undangan rapat koordinasi SPBE", sender="Kementerian Keuangan", number="005/77/SETJEN")
         b = register(office, "Permohonan data pegawai", sender="BKD Provinsi", number="800.1/12/BKD/2026")
@@ -356,7 +356,7 @@ def test_search_finds_by_subject_number_sender_and_body_with_prefixes(seed, offi
         assert len(hits(officer, q="")) == 3
 
 
-def test_search_filters_by_kind_type_date_unit_status_and_classification(seed, office):  # noqa: F811
+def test_search_filters_by_kind_type_date_unit_status_and_classification(seed, office):
     with schema_context("brebes"):
         today = org_today()
         old = register(office, "Surat lama", received=today - timedelta(days=40))
@@ -390,7 +390,7 @@ def test_search_filters_by_kind_type_date_unit_status_and_classification(seed, o
             assert exc.value.fields
 
 
-def test_a_staff_member_not_involved_does_not_find_a_letter(seed, office):  # noqa: F811
+def test_a_staff_member_not_involved_does_not_find_a_letter(seed, office):
     with schema_context("brebes"):
         letter = register(office, "Rahasia pimpinan")
         outsider = account_upsert(
@@ -409,7 +409,7 @@ def test_a_staff_member_not_involved_does_not_find_a_letter(seed, office):  # no
     assert "Rahasia pimpinan" not in response.content.decode()
 
 
-def test_search_pages_through_results_with_a_bounded_number_of_queries(seed, office, django_assert_max_num_queries):  # noqa: F811
+def test_search_pages_through_results_with_a_bounded_number_of_queries(seed, office, django_assert_max_num_queries):
     with schema_context("brebes"):
         for i in range(30):
             register(office, f"Laporan bulanan {i}", received=org_today() - timedelta(days=i))
@@ -439,7 +439,7 @@ def test_search_pages_through_results_with_a_bounded_number_of_queries(seed, off
     assert filtered["results"][0]["dossier"].startswith("000.1/")
 
 
-def test_bad_search_and_archive_inputs_give_clear_errors_never_a_500(seed, office):  # noqa: F811
+def test_bad_search_and_archive_inputs_give_clear_errors_never_a_500(seed, office):
     client = api(username="tu")
     for params, field in (
         ({"date_from": "kemarin"}, "date_from"),
@@ -494,7 +494,7 @@ def test_bad_search_and_archive_inputs_give_clear_errors_never_a_500(seed, offic
     assert web.post("/eoffice/arsip/berkas/1/hapus/").status_code == 404
 
 
-def test_archive_flow_through_the_api_refuses_disposal_before_retention(seed, office):  # noqa: F811
+def test_archive_flow_through_the_api_refuses_disposal_before_retention(seed, office):
     with schema_context("brebes"):
         letter = register(office, "Undangan HUT")
     client = api(username="tu")
@@ -535,7 +535,7 @@ def test_archive_flow_through_the_api_refuses_disposal_before_retention(seed, of
     assert client.get("/api/v1/eoffice/search/", {"q": "HUT"}).json()["count"] == 0
 
 
-def test_the_web_pages_file_close_and_manage_codes(seed, office, django_assert_max_num_queries):  # noqa: F811
+def test_the_web_pages_file_close_and_manage_codes(seed, office, django_assert_max_num_queries):
     with schema_context("brebes"):
         letter = register(office, "Permohonan cuti")
     tu = login(seed, username="tu")
@@ -586,7 +586,7 @@ def test_the_web_pages_file_close_and_manage_codes(seed, office, django_assert_m
         assert code("800.1.2").parent.code == "800.1"
 
 
-def test_tegal_cannot_search_or_see_brebes_letters_or_dossiers(seed, office):  # noqa: F811
+def test_tegal_cannot_search_or_see_brebes_letters_or_dossiers(seed, office):
     licensed("tegal", ["eoffice"])
     with schema_context("brebes"):
         letter = register(office, "Rahasia Brebes")
@@ -622,7 +622,7 @@ def test_tegal_cannot_search_or_see_brebes_letters_or_dossiers(seed, office):  #
 
 def test_a_letter_signed_with_an_unknown_code_or_into_a_closed_dossier_is_left_for_the_records_officer(
     seed,
-    office,  # noqa: F811
+    office,
 ):
     with schema_context("brebes"):
         unknown = signed_letter(office, "Kode asing", code="999.1")
@@ -646,7 +646,7 @@ def test_a_letter_signed_with_an_unknown_code_or_into_a_closed_dossier_is_left_f
     assert login(seed, username="kadis").get(f"/eoffice/arsip/berkaskan/keluar/{late.pk}/").status_code == 403
 
 
-def test_browsing_and_word_searches_count_up_to_a_cap_and_still_page_past_it(seed, office, monkeypatch):  # noqa: F811
+def test_browsing_and_word_searches_count_up_to_a_cap_and_still_page_past_it(seed, office, monkeypatch):
     from tenant_apps.eoffice import archive_selectors, archive_views
     from tenant_apps.eoffice.api import archive_views as api_archive_views
 
@@ -690,7 +690,7 @@ def test_browsing_and_word_searches_count_up_to_a_cap_and_still_page_past_it(see
     assert api_subjects == [f"Nota pemberitahuan {i}" for i in range(8)]
 
 
-def test_search_lists_exactly_the_letters_each_user_may_open_once_each(seed, office):  # noqa: F811
+def test_search_lists_exactly_the_letters_each_user_may_open_once_each(seed, office):
     """The search splits visibility into parts (addressed or registered / disposed / outgoing): whatever a user
     holds, the hits are the letters the detail pages let them open, each once, newest first."""
     from tenant_apps.eoffice.disposition_services import disposition_create

@@ -5,7 +5,6 @@ another region) and bounded queries on the inbox."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -25,57 +24,17 @@ from tenant_apps.eoffice.disposition_services import (
     disposition_start,
     disposition_transition,
 )
-from tenant_apps.eoffice.models import Disposition, DispositionInstruction, IncomingLetter
+from tenant_apps.eoffice.models import Disposition, DispositionInstruction
 from tenant_apps.eoffice.selectors import disposition_overdue, disposition_tree
-from tenant_apps.eoffice.services import incoming_letter_register
 from tenant_apps.org.models import Employee
-from tenant_apps.org.roles import Role
 from tenant_apps.org.selectors import org_today
-from tenant_apps.org.services import account_upsert
-from tests.integration.test_eoffice_incoming import Office, media, office  # noqa: F401 (fixtures)
-from tests.integration.test_licensing import licensed
-from tests.integration.test_org import api, login
+from tests.fixtures.control import licensed
+from tests.fixtures.eoffice import Desk, incoming_letter
+from tests.fixtures.org import api, login
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
 Status = Disposition.Status
-
-
-@dataclass
-class Desk:
-    office: Office
-    letter: IncomingLetter
-    kabid: object  # the Kepala Bidang's account
-    analyst: object  # an analyst's account (functional position under the vacant section head)
-
-
-@pytest.fixture
-def desk(seed, office) -> Desk:  # noqa: F811
-    with schema_context("brebes"):
-        kabid = account_upsert(
-            username="kabid", password=seed.password, full_name="Siti Rahmawati", roles=[Role.STAFF], actor="t"
-        )
-        analyst = account_upsert(
-            username="analis", password=seed.password, full_name="Budi Santoso", roles=[Role.STAFF], actor="t"
-        )
-        Employee.objects.filter(pk=office.org.kabid.pk).update(account=kabid)
-        Employee.objects.filter(pk=office.org.analysts[0].pk).update(account=analyst)
-        letter = incoming_letter(office)
-    connection.set_schema_to_public()
-    return Desk(office, letter, kabid, analyst)
-
-
-def incoming_letter(desk_office: Office, subject: str = "Undangan rapat koordinasi SPBE") -> IncomingLetter:
-    today = org_today()
-    return incoming_letter_register(
-        user=desk_office.officer,
-        sender="Kementerian Dalam Negeri",
-        letter_number="100.2/1234/SJ",
-        letter_date=today,
-        received_date=today,
-        subject=subject,
-        addressed_to=desk_office.org.head,
-    )
 
 
 def send(desk: Desk, *positions, **changes) -> list[Disposition]:
@@ -100,7 +59,7 @@ def status_of(pk: int) -> str:
 # --- the flow ------------------------------------------------------------------------------------------------
 
 
-def test_the_seeded_instructions_are_the_standard_list(seed, office):  # noqa: F811
+def test_the_seeded_instructions_are_the_standard_list(seed, office):
     with schema_context("brebes"):
         assert list(DispositionInstruction.objects.values_list("label", flat=True)) == [
             "Tindak lanjuti",

@@ -4,16 +4,12 @@ the inbox of whoever acts for the addressed position (Plt. included), attachment
 
 from __future__ import annotations
 
-import struct
-import zlib
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
@@ -23,71 +19,13 @@ from shared_apps.audit.models import AuditRecord
 from tenant_apps.eoffice.models import IncomingAttachment, IncomingLetter, IssuedNumber
 from tenant_apps.eoffice.services import incoming_letter_register
 from tenant_apps.eoffice.validation import ATTACHMENT_MAX_BYTES
-from tenant_apps.org.models import ActingAssignment, Employee
-from tenant_apps.org.roles import Role
+from tenant_apps.org.models import ActingAssignment
 from tenant_apps.org.selectors import org_today
-from tenant_apps.org.services import account_upsert
-from tests.integration.test_licensing import licensed
-from tests.integration.test_org import Org, api, build_org, login
+from tests.fixtures.control import licensed
+from tests.fixtures.eoffice import PDF, Office, png, upload
+from tests.fixtures.org import api, login
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
-
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-def png() -> bytes:
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\x00")) + chunk(b"IEND", b"")
-    )
-
-
-def upload(data: bytes = PDF, name: str = "surat.pdf", content_type: str = "application/pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, data, content_type=content_type)
-
-
-@dataclass
-class Office:
-    org: Org
-    officer: object  # records officer's account (pencatat_surat)
-    leader: object  # the Kepala Dinas' account
-    acting: object  # the account of the Plt. of the vacant section head
-
-
-@pytest.fixture
-def media(settings, tmp_path) -> Path:
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-@pytest.fixture
-def office(seed, media) -> Office:
-    licensed("brebes", ["eoffice"])
-    with schema_context("brebes"):
-        org = build_org()
-        officer = account_upsert(
-            username="tu", password=seed.password, full_name="Tata Usaha", roles=[Role.RECORDS_OFFICER], actor="t"
-        )
-        leader = account_upsert(
-            username="kadis", password=seed.password, full_name="Ahmad Fauzi", roles=[Role.LEADER], actor="t"
-        )
-        acting = account_upsert(
-            username="plt", password=seed.password, full_name="Eko Prasetyo", roles=[Role.STAFF], actor="t"
-        )
-        Employee.objects.filter(pk=org.kadis.pk).update(account=leader)
-        Employee.objects.filter(pk=org.spare.pk).update(account=acting)
-        ActingAssignment.objects.create(
-            employee=org.spare,
-            position=org.section_head,
-            kind=ActingAssignment.Kind.PLT,
-            start=org_today() - timedelta(days=3),
-            created_by="t",
-        )
-    connection.set_schema_to_public()
-    return Office(org, officer, leader, acting)
 
 
 def form_data(office: Office, **changes) -> dict:

@@ -45,13 +45,11 @@ from tenant_apps.workspace.models import Notification, NotificationPreference
 from tenant_apps.workspace.notifications import Message, notify
 from tenant_apps.workspace.tasks import send_notification_mails
 from tenants.selectors import region_base_url, region_get
-from tests.conftest import celery_worker
-from tests.integration.test_eoffice_disposition import Desk, desk, incoming_letter  # noqa: F401 (fixtures)
-from tests.integration.test_eoffice_incoming import Office, media, office  # noqa: F401 (fixtures)
-from tests.integration.test_eoffice_outgoing import Office as OutgoingOffice
-from tests.integration.test_eoffice_outgoing import act, create
-from tests.integration.test_licensing import licensed
-from tests.integration.test_org import api, build_org, login, nip
+from tests.fixtures.control import licensed
+from tests.fixtures.eoffice import DraftingOffice as OutgoingOffice
+from tests.fixtures.eoffice import Office, act, create, incoming_letter
+from tests.fixtures.org import api, build_org, login, nip
+from tests.fixtures.processes import celery_worker
 
 # Not django_db for the whole module: the real worker's test commits (committed_db) and cleans up.
 pytestmark = [pytest.mark.integration]
@@ -101,7 +99,7 @@ def eager(monkeypatch) -> EagerMail:
 
 
 @pytest.mark.django_db
-def test_a_registered_letter_notifies_whoever_acts_for_the_addressed_position(seed, office):  # noqa: F811
+def test_a_registered_letter_notifies_whoever_acts_for_the_addressed_position(seed, office):
     with schema_context("brebes"):
         incoming_letter(office)
         assert rows() == [("eoffice.incoming.registered", "kadis")]
@@ -117,7 +115,7 @@ def test_a_registered_letter_notifies_whoever_acts_for_the_addressed_position(se
 
 
 @pytest.mark.django_db
-def test_dispositions_notify_each_level_and_the_sender_hears_it_is_done(seed, desk):  # noqa: F811
+def test_dispositions_notify_each_level_and_the_sender_hears_it_is_done(seed, desk):
     org = desk.office.org
     with schema_context("brebes"):
         (to_kabid,) = disposition_create(
@@ -140,7 +138,7 @@ def test_dispositions_notify_each_level_and_the_sender_hears_it_is_done(seed, de
 
 
 @pytest.mark.django_db
-def test_a_disposition_to_a_vacant_seat_reaches_its_plt(seed, desk):  # noqa: F811
+def test_a_disposition_to_a_vacant_seat_reaches_its_plt(seed, desk):
     with schema_context("brebes"):
         disposition_create(
             user=desk.office.leader,
@@ -152,7 +150,7 @@ def test_a_disposition_to_a_vacant_seat_reaches_its_plt(seed, desk):  # noqa: F8
 
 
 @pytest.mark.django_db
-def test_an_event_is_recorded_once_however_often_the_emitting_path_runs(seed, desk):  # noqa: F811
+def test_an_event_is_recorded_once_however_often_the_emitting_path_runs(seed, desk):
     with schema_context("brebes"):
         before = Notification.objects.count()
         eoffice_notifications.incoming_registered(letter=desk.letter)
@@ -172,7 +170,7 @@ def test_an_event_is_recorded_once_however_often_the_emitting_path_runs(seed, de
 @pytest.mark.django_db
 def test_mail_goes_after_commit_once_even_when_the_task_is_delivered_twice(
     seed,
-    office,  # noqa: F811
+    office,
     eager,
     mailoutbox,
     django_capture_on_commit_callbacks,
@@ -197,7 +195,7 @@ def test_mail_goes_after_commit_once_even_when_the_task_is_delivered_twice(
         assert Notification.objects.get(pk=ids[0]).emailed_at is not None
 
 
-def rolled_back_registration(office: Office) -> None:  # noqa: F811
+def rolled_back_registration(office: Office) -> None:
     with transaction.atomic():
         incoming_letter(office)
         raise RuntimeError("the request failed after the service")
@@ -206,7 +204,7 @@ def rolled_back_registration(office: Office) -> None:  # noqa: F811
 @pytest.mark.django_db
 def test_a_rolled_back_service_records_and_mails_nothing(
     seed,
-    office,  # noqa: F811
+    office,
     eager,
     mailoutbox,
     django_capture_on_commit_callbacks,
@@ -225,7 +223,7 @@ def test_a_rolled_back_service_records_and_mails_nothing(
 @pytest.mark.django_db
 def test_no_mail_without_an_address_or_when_turned_off(
     seed,
-    office,  # noqa: F811
+    office,
     eager,
     mailoutbox,
     django_capture_on_commit_callbacks,
@@ -325,7 +323,7 @@ def _counter(html: str) -> int:
 
 
 @pytest.mark.django_db
-def test_the_web_inbox_lists_marks_read_and_the_home_counter_follows(seed, desk):  # noqa: F811
+def test_the_web_inbox_lists_marks_read_and_the_home_counter_follows(seed, desk):
     org = desk.office.org
     with schema_context("brebes"):
         (to_kabid,) = disposition_create(
@@ -359,7 +357,7 @@ def test_the_web_inbox_lists_marks_read_and_the_home_counter_follows(seed, desk)
 
 
 @pytest.mark.django_db
-def test_a_tegal_user_never_sees_brebes_notifications(seed, desk):  # noqa: F811
+def test_a_tegal_user_never_sees_brebes_notifications(seed, desk):
     with schema_context("brebes"):
         brebes_ids = list(Notification.objects.values_list("pk", flat=True))
     assert brebes_ids
@@ -375,7 +373,7 @@ def test_a_tegal_user_never_sees_brebes_notifications(seed, desk):  # noqa: F811
 
 
 @pytest.mark.django_db
-def test_the_notifications_page_runs_a_bounded_number_of_queries(seed, desk, django_assert_max_num_queries):  # noqa: F811
+def test_the_notifications_page_runs_a_bounded_number_of_queries(seed, desk, django_assert_max_num_queries):
     with schema_context("brebes"):
         for i in range(30):
             notify(event_key=f"test:{i}", kind="test", recipients=[desk.kabid.pk], message=Message(f"Uji {i}"))
@@ -389,7 +387,7 @@ def test_the_notifications_page_runs_a_bounded_number_of_queries(seed, desk, dja
 
 
 @pytest.fixture
-def outgoing_office(seed, media) -> OutgoingOffice:  # noqa: F811
+def outgoing_office(seed, media) -> OutgoingOffice:
     """As in test_eoffice_outgoing: drafter `konseptor`; chain Kepala Seksi (Plt. `plt`) then Kepala Bidang
     (`kabid`); signer `kadis`; recipient `sekre`, copy `insp`."""
     licensed("brebes", ["eoffice"])
@@ -481,7 +479,7 @@ def status_of(letter: IncomingLetter) -> str:
 
 
 @pytest.mark.django_db
-def test_an_incoming_letter_is_disposed_then_done_when_every_branch_is_finished(seed, desk):  # noqa: F811
+def test_an_incoming_letter_is_disposed_then_done_when_every_branch_is_finished(seed, desk):
     org = desk.office.org
     with schema_context("brebes"):
         assert status_of(desk.letter) == LetterStatus.REGISTERED
@@ -520,7 +518,7 @@ def test_an_incoming_letter_is_disposed_then_done_when_every_branch_is_finished(
 
 
 @pytest.mark.django_db
-def test_a_returned_disposition_leaves_the_letter_with_the_leader_and_a_cancelled_one_undisposes_it(seed, desk):  # noqa: F811
+def test_a_returned_disposition_leaves_the_letter_with_the_leader_and_a_cancelled_one_undisposes_it(seed, desk):
     org = desk.office.org
     with schema_context("brebes"):
         (to_kabid,) = disposition_create(
@@ -546,7 +544,7 @@ def test_a_returned_disposition_leaves_the_letter_with_the_leader_and_a_cancelle
         if to != start and to not in INCOMING_TRANSITIONS[start]
     ],
 )
-def test_every_forbidden_incoming_status_change_is_refused(seed, desk, start, to):  # noqa: F811
+def test_every_forbidden_incoming_status_change_is_refused(seed, desk, start, to):
     with schema_context("brebes"):
         IncomingLetter.objects.filter(pk=desk.letter.pk).update(status=start)
         with pytest.raises(ConflictError) as refused:
@@ -564,7 +562,7 @@ def test_every_forbidden_incoming_status_change_is_refused(seed, desk, start, to
 
 
 @pytest.mark.django_db
-def test_the_status_shows_in_the_inbox_the_detail_page_and_the_api(seed, desk):  # noqa: F811
+def test_the_status_shows_in_the_inbox_the_detail_page_and_the_api(seed, desk):
     with schema_context("brebes"):
         disposition_create(
             user=desk.office.leader,
@@ -582,7 +580,7 @@ def test_the_status_shows_in_the_inbox_the_detail_page_and_the_api(seed, desk): 
 
 
 @pytest.mark.django_db
-def test_the_incoming_timeline_tells_who_did_what_newest_first(seed, desk, django_assert_max_num_queries):  # noqa: F811
+def test_the_incoming_timeline_tells_who_did_what_newest_first(seed, desk, django_assert_max_num_queries):
     org = desk.office.org
     with schema_context("brebes"):
         (to_kabid,) = disposition_create(
@@ -623,7 +621,7 @@ def test_the_incoming_timeline_tells_who_did_what_newest_first(seed, desk, djang
 
 
 @pytest.mark.django_db
-def test_the_timeline_is_as_private_as_the_letter(seed, desk):  # noqa: F811
+def test_the_timeline_is_as_private_as_the_letter(seed, desk):
     path = f"/api/v1/eoffice/incoming/{desk.letter.pk}/timeline/"
     assert api(username="kadis").get(path).status_code == 200
     assert api(username="analis").get(path).status_code == 404  # not (yet) a recipient
@@ -634,7 +632,7 @@ def test_the_timeline_is_as_private_as_the_letter(seed, desk):  # noqa: F811
 
 
 @pytest.mark.django_db
-def test_the_timeline_reads_a_fixed_number_of_queries(seed, desk):  # noqa: F811
+def test_the_timeline_reads_a_fixed_number_of_queries(seed, desk):
     from tenant_apps.eoffice.timeline import incoming_timeline
 
     org = desk.office.org

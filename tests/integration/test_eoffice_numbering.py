@@ -20,7 +20,7 @@ from tenant_apps.eoffice.services import agenda_number_issue, letter_number_canc
 from tenant_apps.org.models import Unit
 from tenant_apps.workspace.models import RegionSettings
 from tenant_apps.workspace.selectors import region_settings_get
-from tests.conftest import REPO_ROOT, process_env
+from tests.fixtures.processes import REPO_ROOT, process_env
 
 ACTOR = "system:test"
 

@@ -5,17 +5,12 @@ role, the verification id on another region's host)."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
-import zlib
-from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
@@ -24,87 +19,22 @@ from shared_apps.audit.models import AuditRecord
 from tenant_apps.eoffice.models import IssuedNumber, OutgoingLetter
 from tenant_apps.eoffice.outgoing_services import outgoing_letter_sign, verification_url
 from tenant_apps.eoffice.signing import BuiltinSigner, SignerIdentity, SignResult
-from tenant_apps.org.models import ActingAssignment, Employee, Position
-from tenant_apps.org.roles import Role
+from tenant_apps.org.models import Employee
 from tenant_apps.org.selectors import org_today
-from tenant_apps.org.services import account_upsert
 from tenants.selectors import region_base_url, region_get
-from tests.integration.test_licensing import licensed
-from tests.integration.test_org import Org, api, build_org, login, nip
+from tests.fixtures.control import licensed
+from tests.fixtures.eoffice import DraftingOffice as Office
+from tests.fixtures.eoffice import act, create, draft_data
+from tests.fixtures.org import api, login
+from tests.fixtures.pdf import pdf_text
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
 
-@dataclass
-class Office:
-    org: Org
-    secretary: Position  # an internal recipient
-    inspector: Position  # receives a copy (tembusan)
-
-
 @pytest.fixture
-def media(settings, tmp_path) -> Path:
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-def _account(seed, username: str, name: str, employee: Employee, role: str = Role.STAFF) -> None:
-    user = account_upsert(username=username, password=seed.password, full_name=name, roles=[role], actor="t")
-    Employee.objects.filter(pk=employee.pk).update(account=user)
-
-
-@pytest.fixture
-def office(seed, media) -> Office:
-    """Drafter `konseptor` (Pranata Komputer); chain: Kepala Seksi (vacant, Plt. `plt`) then Kepala Bidang
-    (`kabid`); signer Kepala Dinas (`kadis`); recipient Sekretaris (`sekre`), copy Inspektur (`insp`)."""
-    licensed("brebes", ["eoffice"])
-    with schema_context("brebes"):
-        org = build_org()
-        secretary = Position.objects.create(code="KOMINFO-SEKRE", title="Sekretaris Dinas", unit=org.opd)
-        inspector = Position.objects.create(code="KOMINFO-INSP", title="Inspektur Pembantu", unit=org.opd)
-        _account(seed, "konseptor", "Budi Santoso", org.analysts[0])
-        _account(seed, "kabid", "Siti Rahmawati", org.kabid, Role.LEADER)
-        _account(seed, "kadis", "Ahmad Fauzi", org.kadis, Role.LEADER)
-        _account(seed, "plt", "Eko Prasetyo", org.spare)
-        _account(
-            seed, "sekre", "Rina Wati", Employee.objects.create(nip=nip(6, gender=2), name="Rina", position=secretary)
-        )
-        _account(seed, "insp", "Joko", Employee.objects.create(nip=nip(7), name="Joko", position=inspector))
-        ActingAssignment.objects.create(
-            employee=org.spare,
-            position=org.section_head,
-            kind=ActingAssignment.Kind.PLT,
-            start=org_today() - timedelta(days=3),
-            created_by="t",
-        )
-    connection.set_schema_to_public()
-    return Office(org, secretary, inspector)
-
-
-def draft_data(office: Office, **changes) -> dict:
-    data = {
-        "letter_type": "surat_undangan",
-        "subject": "Undangan rapat koordinasi SPBE",
-        "body": "Dengan hormat,\n\nKami mengundang Bapak/Ibu <b>hadir</b> pada rapat koordinasi.",
-        "classification_code": "000.1.2",
-        "signer_position": office.org.head.pk,
-        "recipients": [office.secretary.pk],
-        "copies": [office.inspector.pk],
-        "external_recipients": ["Kepala Dinas Kominfo Provinsi Jawa Tengah"],
-        "reviewers": [office.org.section_head.pk, office.org.division_head.pk],
-    }
-    data.update(changes)
-    return data
-
-
-def create(office: Office, **changes) -> dict:
-    response = api(username="konseptor").post("/api/v1/eoffice/outgoing/", draft_data(office, **changes), format="json")
-    assert response.status_code == 201, response.json()
-    return response.json()
-
-
-def act(username: str, letter_id: int, action: str, **data):
-    return api(username=username).post(f"/api/v1/eoffice/outgoing/{letter_id}/{action}/", data, format="json")
+def office(drafting_office: Office) -> Office:
+    """This module's office drafts outgoing letters (tests.fixtures.eoffice.drafting_office)."""
+    return drafting_office
 
 
 def approved(office: Office) -> dict:
@@ -121,15 +51,6 @@ def signed(office: Office) -> dict:
     response = act("kadis", letter["id"], "sign")
     assert response.status_code == 200, response.json()
     return response.json()
-
-
-def pdf_text(data: bytes) -> str:
-    """The page content streams of a reportlab PDF (ASCII85 + Flate), decoded, to look for printed text."""
-    streams = []
-    for match in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
-        raw = match.group(1).strip().removesuffix(b"~>")
-        streams.append(zlib.decompress(base64.a85decode(raw)).decode("latin-1"))
-    return "".join(streams)
 
 
 def stored_files(media: Path) -> list[Path]:

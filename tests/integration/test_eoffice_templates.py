@@ -9,14 +9,20 @@ import pytest
 
 from tenant_apps.eoffice.letter_templates import BODIES
 from tenant_apps.eoffice.models import LetterType
-from tests.integration.test_eoffice_outgoing import media, office  # noqa: F401 (fixtures)
-from tests.integration.test_licensing import licensed
-from tests.integration.test_org import api, login
+from tests.fixtures.control import licensed
+from tests.fixtures.eoffice import DraftingOffice as Office
+from tests.fixtures.org import api, login
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
 
-def test_choosing_a_type_fills_the_form_with_its_template(seed, office):  # noqa: F811
+@pytest.fixture
+def office(drafting_office: Office) -> Office:
+    """This module's office drafts outgoing letters (tests.fixtures.eoffice.drafting_office)."""
+    return drafting_office
+
+
+def test_choosing_a_type_fills_the_form_with_its_template(seed, office):
     drafter = login(seed, username="konseptor")
     blank = drafter.get("/eoffice/surat-keluar/buat/").content.decode()
     assert "Mulai dari templat" in blank
@@ -31,7 +37,7 @@ def test_choosing_a_type_fills_the_form_with_its_template(seed, office):  # noqa
         assert "<script>" not in response.content.decode()
 
 
-def test_the_api_lists_every_type_with_its_layout_and_body(seed, office):  # noqa: F811
+def test_the_api_lists_every_type_with_its_layout_and_body(seed, office):
     response = api(username="konseptor").get("/api/v1/eoffice/outgoing/templates/")
     assert response.status_code == 200
     body = response.json()

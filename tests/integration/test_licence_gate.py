@@ -22,7 +22,7 @@ from shared_apps.licensing.selectors import platform_today
 from shared_apps.licensing.services import licence_expire_due, licence_modules_change, licence_revoke
 from tenants.gate import ModuleLicensed, ModuleNotLicensedError, ModuleTask
 from tenants.models import Region
-from tests.integration.test_licensing import licensed, pass_time
+from tests.fixtures.control import licensed, pass_time
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

@@ -41,87 +41,17 @@ from shared_apps.licensing.services import (
     licence_renew,
     licence_revoke,
 )
-from shared_apps.onboarding.services import agreement_create, agreement_sign, agreement_terminate
+from shared_apps.onboarding.services import agreement_create, agreement_terminate
 from tenant_apps import registry
 from tenant_apps.org.roles import Role
 from tenant_apps.org.services import account_upsert
 from tenants.models import Region
+from tests.fixtures.control import console, licensed, operator_api, pass_time, region, signed_agreement
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
 S = Licence.Status
 ACTOR = "operator:test"
-
-
-# --- helpers (also used by test_licence_gate.py) ---------------------------------------------------------
-
-
-def region(slug: str) -> Region:
-    connection.set_schema_to_public()
-    return Region.objects.get(slug=slug)
-
-
-def signed_agreement(slug: str, modules: list[str], *, years: int = 3):
-    """A signed MoU between Tangerang and the region covering `modules`, in force from a month ago."""
-    target = region(slug)
-    today = region_today(target)
-    tangerang = "Pemerintah Kota Tangerang"
-    agreement = agreement_create(
-        region=target,
-        kind="mou",
-        number=f"MOU/{slug}/{uuid.uuid4().hex[:8]}",
-        title=f"Pemanfaatan aplikasi e-government oleh {target.official_name}",
-        parties=[
-            {"name": tangerang, "role": "Pihak pertama"},
-            {"name": f"Pemerintah {target.official_name}", "role": "Pihak kedua"},
-        ],
-        signatories=[
-            {"name": "Sachrudin", "position": "Wali Kota Tangerang", "party": tangerang},
-            {"name": "Kepala Daerah", "position": "Bupati", "party": f"Pemerintah {target.official_name}"},
-        ],
-        valid_from=today - timedelta(days=30),
-        valid_until=today + timedelta(days=365 * years),
-        modules=modules,
-        actor=ACTOR,
-    )
-    return agreement_sign(agreement=agreement, actor=ACTOR)
-
-
-def licensed(slug: str, modules: list[str], *, seats: int = 100, days: int = 365, scope: list[str] | None = None):
-    """Agreement (scope defaults to `modules`) + an active licence from today for `days` days."""
-    signed_agreement(slug, scope or modules)
-    target = region(slug)
-    today = region_today(target)
-    return licence_issue(
-        region=target,
-        modules=modules,
-        seat_limit=seats,
-        valid_from=today,
-        valid_until=today + timedelta(days=days),
-        actor=ACTOR,
-    )
-
-
-def pass_time(licence: Licence, *, valid_from: date | None = None, valid_until: date | None = None) -> None:
-    """Simulate the calendar moving on: rewrite the period directly (the services refuse past periods)."""
-    changes = {k: v for k, v in {"valid_from": valid_from, "valid_until": valid_until}.items() if v is not None}
-    Licence.objects.filter(pk=licence.pk).update(**changes)
-    licence.refresh_from_db()
-
-
-def operator_api(username: str = "operator") -> APIClient:
-    connection.set_schema_to_public()
-    token, _ = Token.objects.get_or_create(user=get_user_model().objects.get(username=username))
-    client = APIClient(HTTP_HOST="localhost")
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
-
-
-def console(seed, username: str = "operator") -> Client:
-    client = Client(HTTP_HOST="localhost")
-    response = client.post("/masuk/", {"username": username, "password": seed.password})
-    assert response.status_code == 302, "login failed"
-    return client
 
 
 def code_of(excinfo: pytest.ExceptionInfo) -> str:
@@ -612,7 +542,7 @@ def _create_account(username: str):
 
 
 def seed_password() -> str:
-    from tests.conftest import PASSWORD
+    from tests.fixtures.processes import PASSWORD
 
     return PASSWORD
 

@@ -44,7 +44,7 @@ from shared_apps.onboarding.validation import SCAN_MAX_BYTES
 from tenant_apps import registry
 from tenant_apps.base import ModuleSpec
 from tenants.models import Region
-from tests.conftest import bin_path, process_env
+from tests.fixtures.processes import bin_path, process_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

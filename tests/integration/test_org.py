@@ -3,18 +3,16 @@ the permission table, the pages and the API, tried from the attacker's side (Teg
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import URLPattern, reverse
 from django_tenants.utils import schema_context
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from mitra.errors import DomainError
@@ -25,77 +23,11 @@ from tenant_apps.org.permissions import PERMISSIONS, Action, can
 from tenant_apps.org.roles import Role
 from tenant_apps.org.selectors import Basis, org_tree, position_official, positions_held
 from tenant_apps.org.validators import code_validate, nip_validate, rank_normalise
+from tests.fixtures.org import Org, api, build_org, login, nip
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
 DAY = date(2026, 6, 15)
-
-
-def nip(seq: int, *, gender: int = 1) -> str:
-    """A valid NIP: born 1 January 1980, TMT CPNS January 2005, sequence `seq`."""
-    return f"19800101200501{gender}{seq:03d}"
-
-
-def login(seed, slug: str = "brebes", username: str = "admin", password: str | None = None) -> Client:
-    client = Client(HTTP_HOST=f"{slug}.localhost")
-    response = client.post("/masuk/", {"username": username, "password": password or seed.password})
-    assert response.status_code == 302, f"login of {username} on {slug} failed"
-    connection.set_schema_to_public()
-    return client
-
-
-def api(slug: str = "brebes", username: str = "admin") -> APIClient:
-    with schema_context(slug):
-        token, _ = Token.objects.get_or_create(user=get_user_model().objects.get(username=username))
-    client = APIClient(HTTP_HOST=f"{slug}.localhost")
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
-
-
-@dataclass
-class Org:
-    opd: Unit
-    division: Unit
-    section: Unit
-    head: Position  # Kepala Dinas (structural, top)
-    division_head: Position
-    section_head: Position  # vacant
-    analyst: Position  # functional
-    kadis: Employee
-    kabid: Employee
-    analysts: list[Employee]
-    spare: Employee  # no position: a candidate for Plt./Plh.
-
-
-def build_org(prefix: str = "KOMINFO", name: str = "Dinas Komunikasi dan Informatika") -> Org:
-    """A small OPD in the current schema: three units, four positions (one vacant), five employees."""
-    opd = Unit.objects.create(code=prefix, name=name, kind=Unit.Kind.OPD)
-    division = Unit.objects.create(code=f"{prefix}.IKP", name="Bidang IKP", kind=Unit.Kind.DIVISION, parent=opd)
-    section = Unit.objects.create(
-        code=f"{prefix}.IKP.1", name="Seksi Informasi", kind=Unit.Kind.SECTION, parent=division
-    )
-    head = Position.objects.create(code=f"{prefix}-KADIS", title=f"Kepala {name}", unit=opd)
-    division_head = Position.objects.create(
-        code=f"{prefix}-KABID", title="Kepala Bidang IKP", unit=division, superior=head
-    )
-    section_head = Position.objects.create(
-        code=f"{prefix}-KASI", title="Kepala Seksi Informasi", unit=section, superior=division_head
-    )
-    analyst = Position.objects.create(
-        code=f"{prefix}-ANALIS",
-        title="Pranata Komputer",
-        unit=section,
-        superior=section_head,
-        kind=Position.Kind.FUNCTIONAL,
-    )
-    kadis = Employee.objects.create(nip=nip(1), name="Ahmad Fauzi", rank="IV/c", position=head)
-    kabid = Employee.objects.create(nip=nip(2, gender=2), name="Siti Rahmawati", rank="IV/a", position=division_head)
-    analysts = [
-        Employee.objects.create(nip=nip(3), name="Budi Santoso", rank="III/b", position=analyst),
-        Employee.objects.create(nip=nip(4), name="Dewi Lestari", rank="III/a", position=analyst),
-    ]
-    spare = Employee.objects.create(nip=nip(5), name="Eko Prasetyo", rank="III/d")
-    return Org(opd, division, section, head, division_head, section_head, analyst, kadis, kabid, analysts, spare)
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from tenant_apps.org import importing
 from tenant_apps.org.importing import plan_import, safe_cell
 from tenant_apps.org.models import Employee, ImportBatch, Position, Unit
 from tenant_apps.org.roles import Role
-from tests.integration.test_licensing import licensed
-from tests.integration.test_org import login
+from tests.fixtures.control import licensed
+from tests.fixtures.org import login
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -485,7 +485,7 @@ def test_inactive_employees_take_no_seat(admin):
 
 
 def test_a_region_whose_licence_expired_cannot_import_new_accounts(admin):
-    from tests.integration.test_licensing import pass_time
+    from tests.fixtures.control import pass_time
 
     licence = licensed("brebes", ["eoffice"], seats=100)
     pass_time(

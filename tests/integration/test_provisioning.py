@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from io import StringIO
@@ -20,13 +19,10 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context, schema_exists
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from mitra.errors import ConflictError
 from shared_apps.licensing.selectors import region_today
-from shared_apps.licensing.services import licence_issue
-from shared_apps.onboarding.services import agreement_create, agreement_sign
+from shared_apps.onboarding.services import agreement_create
 from tenant_apps.org.activation import activation_token_issue
 from tenant_apps.org.models import ActivationToken
 from tenants import schema_clone
@@ -43,7 +39,8 @@ from tenants.services import (
     region_register,
 )
 from tenants.services import provisioning as services
-from tests.conftest import celery_worker, drop_region
+from tests.fixtures.control import api_client, make_ready
+from tests.fixtures.processes import celery_worker, drop_region
 
 pytestmark = [pytest.mark.integration]
 S = Region.Status
@@ -51,51 +48,6 @@ J = ProvisioningJob.Status
 ACTOR = "operator:uji"
 QUEUE = f"mitra-prov-{os.getpid()}"  # our own queue: no other run's worker takes these jobs
 SCRATCH = ("pemalang", "33.27")
-
-
-# --- helpers (test_region_api.py and test_region_console.py use them too) ----------------------------------
-
-
-def make_ready(
-    region: Region, *, modules: tuple[str, ...] = ("eoffice",), agreement: bool = True, licence: bool = True
-):
-    """Give the region what provisioning needs: a signed MoU in force and a licence current today."""
-    today = region_today(region)
-    tangerang, other = "Pemerintah Kota Tangerang", f"Pemerintah {region.official_name}"
-    if agreement:
-        mou = agreement_create(
-            region=region,
-            kind="mou",
-            number=f"MOU/{region.slug}/{uuid.uuid4().hex[:8]}",
-            title=f"Pemanfaatan e-Office oleh {region.official_name}",
-            parties=[{"name": tangerang, "role": "Pihak pertama"}, {"name": other, "role": "Pihak kedua"}],
-            signatories=[
-                {"name": "Sachrudin", "position": "Wali Kota Tangerang", "party": tangerang},
-                {"name": "Kepala Daerah", "position": "Kepala daerah", "party": other},
-            ],
-            valid_from=today - timedelta(days=10),
-            valid_until=today + timedelta(days=3 * 365),
-            modules=list(modules),
-            actor=ACTOR,
-        )
-        agreement_sign(agreement=mou, actor=ACTOR)
-    if licence:
-        licence_issue(
-            region=region,
-            modules=list(modules),
-            seat_limit=50,
-            valid_from=today,
-            valid_until=today + timedelta(days=365),
-            actor=ACTOR,
-        )
-
-
-def api_client(username: str = "operator") -> APIClient:
-    connection.set_schema_to_public()
-    token, _created = Token.objects.get_or_create(user=get_user_model().objects.get(username=username))
-    client = APIClient(HTTP_HOST="localhost")
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 def link_path(link: str) -> str:

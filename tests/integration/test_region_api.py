@@ -28,8 +28,9 @@ from tenants.models import Domain, ProvisioningJob, Region, RegionExport
 from tenants.services import REGION_TRANSITIONS, region_provision, region_register
 from tenants.storage import storage_prefix
 from tenants.tasks import drop_terminated_regions, export_region
-from tests.conftest import celery_worker, drop_region
-from tests.integration.test_provisioning import ACTOR, api_client, make_ready
+from tests.fixtures.control import PROVISIONING_ACTOR as ACTOR
+from tests.fixtures.control import api_client, make_ready
+from tests.fixtures.processes import celery_worker, drop_region
 
 pytestmark = [pytest.mark.integration]
 S = Region.Status

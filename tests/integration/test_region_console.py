@@ -19,7 +19,8 @@ from shared_apps.licensing.selectors import licence_current, platform_today, reg
 from shared_apps.onboarding.selectors import agreement_signed_scope
 from tenants.models import ProvisioningJob, Region
 from tenants.services import region_register
-from tests.integration.test_provisioning import ACTOR, make_ready
+from tests.fixtures.control import PROVISIONING_ACTOR as ACTOR
+from tests.fixtures.control import make_ready
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 S = Region.Status

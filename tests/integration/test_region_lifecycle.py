@@ -16,7 +16,7 @@ from tenants.services import (
     region_transition,
 )
 from tenants.services import provisioning as services
-from tests.conftest import drop_region
+from tests.fixtures.processes import drop_region
 
 pytestmark = [pytest.mark.integration]
 S = Region.Status

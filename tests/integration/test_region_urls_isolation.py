@@ -21,7 +21,7 @@ from django_tenants.utils import schema_context
 from rest_framework.authtoken.models import Token
 
 from tenant_apps.registry import module_codes
-from tests.integration.test_licensing import licensed
+from tests.fixtures.control import licensed
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

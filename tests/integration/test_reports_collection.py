@@ -26,9 +26,9 @@ from tenant_apps.org.models import Position, Unit
 from tenant_apps.workspace import metrics as workspace_metrics
 from tenants.models import Region
 from tenants.selectors import region_today
-from tests.conftest import celery_worker
-from tests.integration.test_licensing import licensed, pass_time
-from tests.integration.test_org import Org, build_org
+from tests.fixtures.control import licensed, pass_time
+from tests.fixtures.org import Org, build_org
+from tests.fixtures.processes import celery_worker
 
 pytestmark = [pytest.mark.integration]
 

@@ -17,38 +17,15 @@ from shared_apps.reports.models import CollectionRun, MonthFigure, PlatformDay, 
 from shared_apps.reports.periods import Period
 from shared_apps.reports.services import (
     month_figures_rebuild,
-    period_figures_refresh,
     platform_days_rebuild,
     report_export_render,
     snapshots_replace,
 )
 from tenants.models import Region
 from tenants.selectors import platform_today
-from tests.integration.test_licensing import console, licensed, operator_api
+from tests.fixtures.control import console, licensed, operator_api, put, scratch_region
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
-
-
-def put(region: Region, metric: str, values: dict[int, float | None]) -> None:
-    """Snapshots of `metric` for `region`, `values` keyed by days before today, and the region's preset
-    periods refreshed as collection does."""
-    connection.set_schema_to_public()
-    today = platform_today()
-    for ago, value in values.items():
-        day = today - timedelta(days=ago)
-        # Through the collection's own write, which replaces the day's set: the metrics already there stay.
-        stored = dict(Snapshot.objects.filter(region=region, day=day).values_list("metric", "value"))
-        snapshots_replace(region=region, day=day, values={**stored, metric: value}, units={})
-    period_figures_refresh(region=region)
-
-
-def scratch_region(slug: str, code: str, *, status: str = Region.Status.ACTIVE, kind: str = "kabupaten") -> Region:
-    """A region row without a schema: enough for the dashboard, which reads snapshots only."""
-    connection.set_schema_to_public()
-    return Region.objects.create(
-        slug=slug, schema_name=slug.replace("-", "_"), official_name=f"Kabupaten {slug.title()}", kind=kind,
-        region_code=code, province_code=code.split(".")[0], status=status,
-    )  # fmt: skip
 
 
 @pytest.fixture
@@ -289,7 +266,7 @@ def test_viewers_read_but_only_operators_collect_or_request_pdfs(seed, figures):
     assert anonymous.get("/laporan/").status_code == 302
     assert anonymous.get("/api/v1/reports/regions/").status_code in (401, 403)
     # A region account has no business on the control plane's report API.
-    from tests.integration.test_org import api
+    from tests.fixtures.org import api
 
     assert api("brebes", "admin").get("/api/v1/reports/regions/").status_code == 404
 

@@ -21,8 +21,8 @@ from tenant_apps.org.roles import Role
 from tenant_apps.org.services import account_upsert
 from tenants.models import Region
 from tenants.selectors import platform_today
-from tests.integration.test_org import api, login
-from tests.integration.test_reports_dashboard import put, scratch_region
+from tests.fixtures.control import put, scratch_region
+from tests.fixtures.org import api, login
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -156,7 +156,7 @@ def test_brebes_renders_its_pdf_and_tegal_cannot_open_it(seed, figures, django_c
     assert tegal_api.get(f"/api/v1/reports/exports/{export.pk}/download/").status_code == 404
     assert export.pk not in [e["id"] for e in tegal_api.get("/api/v1/reports/exports/").json()]
     # Operators may open every region's report from the console.
-    from tests.integration.test_licensing import console
+    from tests.fixtures.control import console
 
     assert console(seed).get(f"/laporan/ekspor/{export.pk}/unduh/").status_code == 200
 

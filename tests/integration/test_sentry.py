@@ -34,7 +34,7 @@ from django_tenants.utils import schema_context
 from mitra.celery_app import app
 from mitra.observability import REGION_TAG, init_sentry
 from tenants.tasks import RegionRequiredError
-from tests.conftest import celery_worker
+from tests.fixtures.processes import celery_worker
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

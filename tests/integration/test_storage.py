@@ -20,7 +20,7 @@ from django.core.files.base import ContentFile
 from django_tenants.utils import schema_context
 
 from tenants.storage import RegionFileSystemStorage, RegionS3Storage, storage_prefix
-from tests.integration.s3server import S3Server, seaweedfs
+from tests.fixtures.s3server import S3Server, seaweedfs
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

@@ -25,7 +25,7 @@ from tenant_apps.workspace.counters import Counter
 from tenant_apps.workspace.models import RegionSettings
 from tenant_apps.workspace.selectors import region_settings_get
 from tenant_apps.workspace.validation import logo_inspect, number_format_render, number_format_validate
-from tests.integration.test_licensing import licensed
+from tests.fixtures.control import licensed
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

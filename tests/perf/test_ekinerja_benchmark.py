@@ -29,8 +29,8 @@ from tenant_apps.org.models import Employee, Position, Unit
 from tenant_apps.org.roles import Role
 from tenant_apps.org.selectors import org_today
 from tenant_apps.org.services import account_upsert
-from tests.integration.test_licensing import licensed
-from tests.integration.test_org import api
+from tests.fixtures.control import licensed
+from tests.fixtures.org import api
 
 pytestmark = [pytest.mark.perf, pytest.mark.django_db]
 

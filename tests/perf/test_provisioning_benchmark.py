@@ -12,7 +12,7 @@ import time
 import pytest
 
 from tenants.services import region_provision, region_register
-from tests.conftest import drop_region
+from tests.fixtures.processes import drop_region
 
 pytestmark = [pytest.mark.perf]
 

@@ -56,7 +56,7 @@ from tenants.models import Region
 from tenants.selectors import platform_today
 from tenants.services import region_provision, region_register
 from tenants.wilayah import all_wilayah
-from tests.conftest import PASSWORD, WORKER_OPTIONS, celery_worker, drop_region
+from tests.fixtures.processes import PASSWORD, WORKER_OPTIONS, celery_worker, drop_region
 
 pytestmark = [pytest.mark.perf]
 
@@ -666,15 +666,15 @@ def test_metric_providers_on_a_region_with_two_years_of_history(seed):
     that holds nothing (Tegal), and against the same Brebes without the metric indexes (the baseline)."""
     from tenant_apps.ekinerja import metrics as ekinerja_metrics
     from tenant_apps.eoffice import metrics as eoffice_metrics
-    from tests.perf.test_eoffice_benchmark import _bulk_load, _people
+    from tests.fixtures.eoffice_bulk import bulk_load, people
 
     day = platform_today() - timedelta(days=1)
     with schema_context("tegal"):
-        _people(seed)
+        people(seed)
         empty = _providers_ms(day)
     with schema_context("brebes"):
-        org, users = _people(seed)
-        _bulk_load(org, users)
+        org, users = people(seed)
+        bulk_load(org, users)
         _history(day)
         figures = (eoffice_metrics.collect(day=day), ekinerja_metrics.collect(day=day))
         current = _providers_ms(day)

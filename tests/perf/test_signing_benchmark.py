@@ -22,7 +22,7 @@ from tenant_apps.org.models import Employee
 from tenant_apps.org.roles import Role
 from tenant_apps.org.selectors import org_today
 from tenant_apps.org.services import account_upsert
-from tests.integration.test_org import build_org
+from tests.fixtures.org import build_org
 
 pytestmark = [pytest.mark.perf, pytest.mark.django_db]
 

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from tenant_apps.eoffice.pdf import LETTER_LAYOUTS, LetterContent, letter_pdf_render
-from tests.integration.test_eoffice_outgoing import pdf_text
+from tests.fixtures.pdf import pdf_text
 
 
 def content(letter_type: str, label: str) -> LetterContent:

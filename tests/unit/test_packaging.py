@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, bin_path
+from tests.fixtures.processes import REPO_ROOT, bin_path
 
 pytestmark = pytest.mark.unit
 

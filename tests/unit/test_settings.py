@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from mitra.env import env_bool, env_int, env_list, env_str
-from tests.conftest import REPO_ROOT, bin_path
+from tests.fixtures.processes import REPO_ROOT, bin_path
 
 pytestmark = pytest.mark.unit
 
